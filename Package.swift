@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SwiftGAN",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "Artifacts", targets: ["Artifacts"]),
+        .executable(name: "fit-mlp", targets: ["fit-mlp"]),
+        .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, zlib1g-dev; scripts/setup.sh installs them).
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        // Storage, shapes, kernels, randomness. Knows nothing about graphs.
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        // Tensor with an optional graph node, the ops, the reverse walk, gradcheck.
+        .target(name: "Autograd", dependencies: ["TensorCore"]),
+        // File formats: gzip today; safetensors, PNG, logs later.
+        .target(name: "Artifacts", dependencies: ["CZlib"]),
+
+        .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["Autograd", "TensorCore", "CBLAS"]),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(
+            name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "Artifacts"],
+            resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,95 @@
+import TensorCore
+
+// Elementwise arithmetic with NumPy broadcasting: add, sub, mul, div, neg, and the same
+// with a Float on either side. Gradients of a broadcast operand are summed back to its
+// shape (`sumTo`), which is itself differentiable.
+
+extension Tensor {
+    /// Runs a broadcasting binary kernel; checks shapes and names the op on mismatch.
+    @inline(__always)
+    static func broadcastBinary(_ op: String, _ a: Tensor, _ b: Tensor,
+                                _ f: (Float, Float) -> Float) -> (Storage, [Int]) {
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            preconditionFailure("\(op): shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast together")
+        }
+        let out = Storage(uninitialized: Shape.count(shape))
+        Elementwise.broadcast(a.storage.pointer, a.shape, b.storage.pointer, b.shape, out.pointer, shape, f)
+        return (out, shape)
+    }
+
+    @inline(__always)
+    static func unaryMap(_ a: Tensor, _ f: (Float) -> Float) -> Storage {
+        let out = Storage(uninitialized: a.count)
+        Elementwise.map(a.storage.pointer, out.pointer, a.count, f)
+        return out
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        let (s, shape) = broadcastBinary("add", a, b, +)
+        return record("add", s, shape: shape, inputs: [a, b]) { gy, ctx in
+            [gy.sum(toShape: ctx.node.inputs[0].shape), gy.sum(toShape: ctx.node.inputs[1].shape)]
+        }
+    }
+
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        let (s, shape) = broadcastBinary("sub", a, b, -)
+        return record("sub", s, shape: shape, inputs: [a, b]) { gy, ctx in
+            [gy.sum(toShape: ctx.node.inputs[0].shape), (-gy).sum(toShape: ctx.node.inputs[1].shape)]
+        }
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        let (s, shape) = broadcastBinary("mul", a, b, *)
+        return record("mul", s, shape: shape, inputs: [a, b]) { gy, ctx in
+            let a = ctx.input(0), b = ctx.input(1)
+            return [(gy * b).sum(toShape: a.shape), (gy * a).sum(toShape: b.shape)]
+        }
+    }
+
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        let (s, shape) = broadcastBinary("div", a, b, /)
+        return record("div", s, shape: shape, inputs: [a, b]) { gy, ctx in
+            let a = ctx.input(0), b = ctx.input(1)
+            let ga = gy / b
+            return [ga.sum(toShape: a.shape), (-ga * a / b).sum(toShape: b.shape)]
+        }
+    }
+
+    public static prefix func - (a: Tensor) -> Tensor {
+        let s = unaryMap(a) { -$0 }
+        return record("neg", s, shape: a.shape, inputs: [a]) { gy, _ in [-gy] }
+    }
+
+    // MARK: with a Float
+
+    public static func + (a: Tensor, s: Float) -> Tensor {
+        let out = unaryMap(a) { $0 + s }
+        return record("add_scalar", out, shape: a.shape, inputs: [a]) { gy, _ in [gy] }
+    }
+    public static func + (s: Float, a: Tensor) -> Tensor { a + s }
+    public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
+
+    public static func - (s: Float, a: Tensor) -> Tensor {
+        let out = unaryMap(a) { s - $0 }
+        return record("rsub_scalar", out, shape: a.shape, inputs: [a]) { gy, _ in [-gy] }
+    }
+
+    public static func * (a: Tensor, s: Float) -> Tensor {
+        let out = unaryMap(a) { $0 * s }
+        return record("mul_scalar", out, shape: a.shape, inputs: [a]) { gy, _ in [gy * s] }
+    }
+    public static func * (s: Float, a: Tensor) -> Tensor { a * s }
+    public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
+
+    public static func / (s: Float, a: Tensor) -> Tensor {
+        let out = unaryMap(a) { s / $0 }
+        return record("rdiv_scalar", out, shape: a.shape, inputs: [a]) { gy, ctx in
+            let a = ctx.input(0)
+            return [-gy * s / (a * a)]
+        }
+    }
+
+    public static func += (a: inout Tensor, b: Tensor) { a = a + b }
+    public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
+    public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
+}

@@ -1,0 +1,46 @@
+/// A contiguous block of Float32 values, owned by one allocation and freed when the last
+/// reference goes away. Tensors share a storage when a view (reshape) is enough.
+///
+/// The storage is a class so that many tensors can point at one buffer without copying;
+/// it is never resized. Kernels read and write through `pointer` directly.
+public final class Storage: @unchecked Sendable {
+    public let count: Int
+    public let pointer: UnsafeMutablePointer<Float>
+
+    /// Uninitialized storage of `count` floats (64-byte aligned, as AVX-512 loads like).
+    public init(uninitialized count: Int) {
+        precondition(count >= 0, "Storage: negative element count \(count)")
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    /// Storage filled with `value`.
+    public convenience init(repeating value: Float, count: Int) {
+        self.init(uninitialized: count)
+        pointer.update(repeating: value, count: count)
+    }
+
+    /// Storage holding a copy of `values`.
+    public convenience init<C: Collection>(_ values: C) where C.Element == Float {
+        self.init(uninitialized: values.count)
+        var i = 0
+        for v in values { pointer[i] = v; i += 1 }
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+    public var buffer: UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(start: pointer, count: count)
+    }
+
+    public func toArray() -> [Float] { Array(buffer) }
+
+    /// A fresh storage with the same values.
+    public func copy() -> Storage {
+        let s = Storage(uninitialized: count)
+        s.pointer.update(from: pointer, count: count)
+        return s
+    }
+}
