@@ -1,1 +1,38 @@
-print("todo")
+import Autograd
+import Foundation
+
+// swiftgan-bench: throughput of the engine's hot paths, one `RESULT case=...` line per case.
+// Run in release: `swift run -c release swiftgan-bench [--threads N] [matmul|conv|elementwise|overhead ...]`.
+
+let usage = """
+usage: swiftgan-bench [--threads N] [GROUP ...]
+  groups: matmul conv elementwise overhead (default: all)
+  --threads N   the most threads BLAS may use (default: SWIFTGAN_THREADS or the core count)
+Prints one line per case: RESULT case=<name> key=value ...
+"""
+
+var args = Array(CommandLine.arguments.dropFirst())
+var threads = BLAS.maxThreads
+if let i = args.firstIndex(of: "--threads") {
+    guard i + 1 < args.count, let n = Int(args[i + 1]), n >= 1 else {
+        FileHandle.standardError.write(Data("swiftgan-bench: --threads needs a positive integer\n\(usage)\n".utf8))
+        exit(2)
+    }
+    threads = n
+    args.removeSubrange(i...(i + 1))
+}
+if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
+let groups = Set(args.isEmpty ? ["matmul", "conv", "elementwise", "overhead"] : args)
+for g in groups where !["matmul", "conv", "elementwise", "overhead"].contains(g) {
+    FileHandle.standardError.write(Data("swiftgan-bench: unknown group '\(g)'\n\(usage)\n".utf8))
+    exit(2)
+}
+BLAS.maxThreads = threads
+#if DEBUG
+FileHandle.standardError.write(Data("swiftgan-bench: this is a debug build; numbers mean little (use -c release)\n".utf8))
+#endif
+
+if groups.contains("matmul") { benchMatMul(threads: threads) }
+if groups.contains("conv") { benchConvolution(threads: threads) }
+if groups.contains("elementwise") { benchElementwise() }
+if groups.contains("overhead") { benchOverhead() }

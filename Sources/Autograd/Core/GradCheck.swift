@@ -29,7 +29,7 @@ public enum GradCheck {
 
     /// Σ a·b in Double.
     static func dot(_ a: Tensor, _ b: Tensor) -> Double {
-        precondition(a.shape == b.shape, "gradcheck: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
+        require(a.shape == b.shape, "gradcheck: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
         var s = 0.0
         for i in 0..<a.count { s += Double(a.storage.pointer[i]) * Double(b.storage.pointer[i]) }
         return s
@@ -69,7 +69,7 @@ public enum GradCheck {
     /// to `gy`.
     public static func secondOrder(_ f: ([Tensor]) -> Tensor, at inputs: [Tensor], gy: Tensor,
                                    probes: [Tensor], h: Float = 1e-2) -> Result {
-        precondition(probes.count == inputs.count, "gradcheck: one probe per input is needed")
+        require(probes.count == inputs.count, "gradcheck: one probe per input is needed")
         func s2(_ xs: [Tensor], _ g: Tensor, createGraph: Bool) -> (Tensor, Double) {
             let y = f(xs)
             let grads = gradients(of: y, wrt: xs, seed: g, createGraph: createGraph)

@@ -16,13 +16,13 @@ import TensorCore
 public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = nil,
                       createGraph: Bool = false) -> [Tensor] {
     for (i, t) in targets.enumerated() where t.node == nil {
-        preconditionFailure("gradients(of:wrt:): wrt[\(i)] (shape \(Shape.describe(t.shape))) is not tracked; make it a leaf with .requiringGradient() before using it")
+        fatalError("gradients(of:wrt:): wrt[\(i)] (shape \(Shape.describe(t.shape))) is not tracked; make it a leaf with .requiringGradient() before using it")
     }
     if let seed {
-        precondition(seed.shape == output.shape,
+        require(seed.shape == output.shape,
                      "gradients(of:wrt:): seed shape \(Shape.describe(seed.shape)) differs from output shape \(Shape.describe(output.shape))")
     } else {
-        precondition(output.count == 1,
+        require(output.count == 1,
                      "gradients(of:wrt:): output of shape \(Shape.describe(output.shape)) is not a scalar; pass a seed of the same shape")
     }
     guard let root = output.node else {
@@ -45,12 +45,12 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
         guard let gy = grads[id], let rule = node.rule else { continue }
         if !targetIDs.contains(id) { grads[id] = nil }  // free as we go
         let inputGrads = rule(gy, BackwardContext(node: node, createGraph: createGraph))
-        precondition(inputGrads.count == node.inputs.count,
+        require(inputGrads.count == node.inputs.count,
                      "\(node.op): backward rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
         for (i, input) in node.inputs.enumerated() {
             guard let inNode = input.node, reaching.contains(ObjectIdentifier(inNode)),
                   let g = inputGrads[i] else { continue }
-            precondition(g.shape == input.shape,
+            require(g.shape == input.shape,
                          "\(node.op): backward rule gave a gradient of shape \(Shape.describe(g.shape)) for input \(i) of shape \(Shape.describe(input.shape))")
             let key = ObjectIdentifier(inNode)
             if let existing = grads[key] { grads[key] = existing + g } else { grads[key] = g }
@@ -95,7 +95,7 @@ private func nodesReachingTargets(from root: Node, targets: Set<ObjectIdentifier
 /// (the "double-VJP trick": uᵀJ is linear in u, so its gradient with respect to u is Jv).
 /// Returns f(x) and J·v; `v` has the shape of `x`, the result the shape of f(x).
 public func jacobianVectorProduct(of f: (Tensor) -> Tensor, at x: Tensor, along v: Tensor) -> (value: Tensor, jvp: Tensor) {
-    precondition(v.shape == x.shape,
+    require(v.shape == x.shape,
                  "jacobianVectorProduct: direction shape \(Shape.describe(v.shape)) differs from point shape \(Shape.describe(x.shape))")
     let xv = x.detached().requiringGradient()
     let y = f(xv)

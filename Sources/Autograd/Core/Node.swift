@@ -13,7 +13,7 @@ public typealias BackwardRule = (_ gy: Tensor, _ context: BackwardContext) -> [T
 public final class Node: @unchecked Sendable {
     /// The op's name, for error messages ("matmul", "conv2d", ...).
     public let op: String
-    public let inputs: [Tensor]
+    public private(set) var inputs: [Tensor]
     let rule: BackwardRule?
     let savedOutput: Storage?
     let outputShape: [Int]
@@ -36,6 +36,22 @@ public final class Node: @unchecked Sendable {
     }
 
     public var isLeaf: Bool { rule == nil }
+
+    /// Frees the graph above this node iteratively. The default release is recursive
+    /// (node → input tensor → its node → ...), which overflows the stack on long chains;
+    /// here each node we hold the last reference to hands its inputs to a work list first.
+    deinit {
+        guard !inputs.isEmpty else { return }
+        var pending: [Node] = []
+        for t in inputs { if let n = t.node { pending.append(n) } }
+        inputs = []
+        while var n = pending.popLast() {
+            if isKnownUniquelyReferenced(&n) {
+                for t in n.inputs { if let c = t.node { pending.append(c) } }
+                n.inputs = []
+            }
+        }
+    }
 }
 
 /// What a backward rule may look at: the op's inputs and output, tracked when the walk
@@ -53,7 +69,7 @@ public struct BackwardContext {
     /// The op's output (only for ops recorded with `savesOutput: true`).
     public var output: Tensor {
         guard let s = node.savedOutput else {
-            preconditionFailure("\(node.op): backward rule asked for the output, but the op did not save it")
+            fatalError("\(node.op): backward rule asked for the output, but the op did not save it")
         }
         return Tensor(storage: s, shape: node.outputShape, node: createGraph ? node : nil)
     }
@@ -80,7 +96,7 @@ extension Tensor {
     /// error naming the op, rather than silently giving zeros.
     static func notTwiceDifferentiable(_ value: Tensor, op: String, inputs: [Tensor]) -> Tensor {
         record(op, value.storage, shape: value.shape, inputs: inputs) { _, _ in
-            preconditionFailure("\(op): this op's gradient cannot be differentiated again (second-order gradients through \(op) are not supported)")
+            fatalError("\(op): this op's gradient cannot be differentiated again (second-order gradients through \(op) are not supported)")
         }
     }
 }

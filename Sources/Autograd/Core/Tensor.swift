@@ -18,7 +18,7 @@ public struct Tensor: @unchecked Sendable {
     public let node: Node?
 
     public init(storage: Storage, shape: [Int], node: Node? = nil) {
-        precondition(storage.count == Shape.count(shape),
+        require(storage.count == Shape.count(shape),
                      "Tensor: storage of \(storage.count) elements cannot have shape \(Shape.describe(shape))")
         self.storage = storage
         self.shape = shape
@@ -27,7 +27,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// A tensor holding `values` with the given shape (row-major).
     public init(_ values: [Float], shape: [Int]) {
-        precondition(values.count == Shape.count(shape),
+        require(values.count == Shape.count(shape),
                      "Tensor: \(values.count) values cannot fill shape \(Shape.describe(shape))")
         self.init(storage: Storage(values), shape: shape)
     }
@@ -54,7 +54,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The single value of a one-element tensor.
     public var scalarValue: Float {
-        precondition(count == 1, "scalarValue: tensor of shape \(Shape.describe(shape)) has \(count) elements, not 1")
+        require(count == 1, "scalarValue: tensor of shape \(Shape.describe(shape)) has \(count) elements, not 1")
         return storage.pointer[0]
     }
 
@@ -85,7 +85,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// 1 with probability `p`, else 0.
     public static func randomBernoulli(_ shape: [Int], p: Float, using rng: inout RandomGenerator) -> Tensor {
-        precondition(p >= 0 && p <= 1, "randomBernoulli: probability \(p) is outside [0, 1]")
+        require(p >= 0 && p <= 1, "randomBernoulli: probability \(p) is outside [0, 1]")
         let s = Storage(uninitialized: Shape.count(shape))
         rng.fillBernoulli(s.buffer, p: p)
         return Tensor(storage: s, shape: shape)

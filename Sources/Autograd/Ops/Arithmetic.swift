@@ -10,7 +10,7 @@ extension Tensor {
     static func broadcastBinary(_ op: String, _ a: Tensor, _ b: Tensor,
                                 _ f: (Float, Float) -> Float) -> (Storage, [Int]) {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
-            preconditionFailure("\(op): shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast together")
+            fatalError("\(op): shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast together")
         }
         let out = Storage(uninitialized: Shape.count(shape))
         Elementwise.broadcast(a.storage.pointer, a.shape, b.storage.pointer, b.shape, out.pointer, shape, f)

@@ -10,11 +10,11 @@ extension Tensor {
         var target = newShape
         if let i = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0,
+            require(known > 0 && count % known == 0,
                          "reshape: cannot infer -1 in \(Shape.describe(newShape)) from shape \(Shape.describe(shape))")
             target[i] = count / known
         }
-        precondition(target.allSatisfy { $0 >= 0 } && Shape.count(target) == count,
+        require(target.allSatisfy { $0 >= 0 } && Shape.count(target) == count,
                      "reshape: shape \(Shape.describe(shape)) (\(count) elements) cannot become \(Shape.describe(newShape))")
         if target == shape { return self }
         let old = shape
@@ -32,7 +32,7 @@ extension Tensor {
     /// Copies this tensor along broadcast axes to `target` (NumPy broadcasting rules).
     public func expanded(to target: [Int]) -> Tensor {
         guard Shape.broadcast(shape, target) == target else {
-            preconditionFailure("expand: shape \(Shape.describe(shape)) cannot be broadcast to \(Shape.describe(target))")
+            fatalError("expand: shape \(Shape.describe(shape)) cannot be broadcast to \(Shape.describe(target))")
         }
         if target == shape { return self }
         let out = Storage(uninitialized: Shape.count(target))
@@ -51,7 +51,7 @@ extension Tensor {
     public func sum(toShape target: [Int]) -> Tensor {
         if target == shape { return self }
         guard Shape.broadcast(target, shape) == shape else {
-            preconditionFailure("sumToShape: shape \(Shape.describe(target)) does not broadcast to \(Shape.describe(shape))")
+            fatalError("sumToShape: shape \(Shape.describe(target)) does not broadcast to \(Shape.describe(shape))")
         }
         let lead = rank - target.count
         var axes = Array(0..<lead)

@@ -17,7 +17,7 @@ extension Tensor {
             return y.reshaped(lead + [y.shape[1]])
         }
         func fail() -> Never {
-            preconditionFailure("matmul: shapes \(Shape.describe(a.shape))\(transposeA ? "ᵀ" : "") and \(Shape.describe(b.shape))\(transposeB ? "ᵀ" : "") do not multiply")
+            fatalError("matmul: shapes \(Shape.describe(a.shape))\(transposeA ? "ᵀ" : "") and \(Shape.describe(b.shape))\(transposeB ? "ᵀ" : "") do not multiply")
         }
         guard (a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3 && a.shape[0] == b.shape[0]) else { fail() }
         let batched = a.rank == 3

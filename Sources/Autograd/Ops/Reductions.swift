@@ -36,7 +36,7 @@ extension Tensor {
     public func mean(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let ax = axes.map { Shape.normalizeAxes($0, rank: rank, op: "mean") } ?? Array(0..<rank)
         let n = ax.reduce(1) { $0 * shape[$1] }
-        precondition(n > 0, "mean: reducing \(Shape.describe(shape)) over empty axes \(ax)")
+        require(n > 0, "mean: reducing \(Shape.describe(shape)) over empty axes \(ax)")
         return sum(axes: ax, keepDims: keepDims) * (1 / Float(n))
     }
 
@@ -45,7 +45,7 @@ extension Tensor {
     public func variance(axes: [Int]? = nil, unbiased: Bool = false, keepDims: Bool = false) -> Tensor {
         let ax = axes.map { Shape.normalizeAxes($0, rank: rank, op: "variance") } ?? Array(0..<rank)
         let n = ax.reduce(1) { $0 * shape[$1] }
-        precondition(n > (unbiased ? 1 : 0), "variance: \(n) elements over axes \(ax) of \(Shape.describe(shape)) are too few")
+        require(n > (unbiased ? 1 : 0), "variance: \(n) elements over axes \(ax) of \(Shape.describe(shape)) are too few")
         let centered = self - mean(axes: ax, keepDims: true)
         return (centered * centered).sum(axes: ax, keepDims: keepDims) * (1 / Float(unbiased ? n - 1 : n))
     }
@@ -54,7 +54,7 @@ extension Tensor {
     /// element of each reduced group.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let ax = axes.map { Shape.normalizeAxes($0, rank: rank, op: "max") } ?? Array(0..<rank)
-        precondition(count > 0, "max: empty tensor of shape \(Shape.describe(shape))")
+        require(count > 0, "max: empty tensor of shape \(Shape.describe(shape))")
         // Move the reduced axes last by reducing them one at a time while tracking, for each
         // element of the input, whether it is the winner: a 0/1 mask.
         let kept = Tensor.reducedShape(shape, ax, keepDims: true)

@@ -22,7 +22,7 @@ extension Tensor {
 
     /// Square root (its gradient is infinite at 0).
     public func sqrt() -> Tensor {
-        let out = Tensor.unaryMap(self) { $0.squareRoot() }
+        let out = Tensor.unaryMap(self) { FastMath.sqrt($0) }
         return Tensor.record("sqrt", out, shape: shape, inputs: [self], savesOutput: true) { gy, ctx in
             [gy * 0.5 / ctx.output]
         }

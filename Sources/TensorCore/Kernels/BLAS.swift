@@ -19,7 +19,7 @@ public enum BLAS {
     public static var maxThreads: Int {
         get { configuredMax }
         set {
-            precondition(newValue >= 1, "BLAS.maxThreads must be at least 1, got \(newValue)")
+            require(newValue >= 1, "BLAS.maxThreads must be at least 1, got \(newValue)")
             configuredMax = newValue
         }
     }

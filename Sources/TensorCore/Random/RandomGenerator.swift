@@ -18,7 +18,7 @@ public struct RandomGenerator: Sendable, Equatable {
     }
 
     public init(state: (UInt64, UInt64, UInt64, UInt64)) {
-        precondition(state != (0, 0, 0, 0), "RandomGenerator: the all-zero state is invalid")
+        require(state != (0, 0, 0, 0), "RandomGenerator: the all-zero state is invalid")
         self.state = state
     }
 
@@ -54,7 +54,7 @@ public struct RandomGenerator: Sendable, Equatable {
 
     /// A uniform integer in 0..<bound (Lemire's multiply-shift with rejection, unbiased).
     public mutating func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0, "RandomGenerator.nextInt: bound must be positive, got \(bound)")
+        require(bound > 0, "RandomGenerator.nextInt: bound must be positive, got \(bound)")
         let b = UInt64(bound)
         while true {
             let r = next().multipliedFullWidth(by: b)

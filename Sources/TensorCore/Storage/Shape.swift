@@ -48,7 +48,7 @@ public enum Shape {
     /// Normalizes an axis that may be negative (-1 is the last axis).
     public static func normalizeAxis(_ axis: Int, rank: Int, op: String) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for rank \(rank)")
+        require(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for rank \(rank)")
         return a
     }
 

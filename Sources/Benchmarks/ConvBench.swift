@@ -1,0 +1,4 @@
+import Autograd
+
+/// Convolution benchmarks are added with the convolution ops.
+func benchConvolution(threads: Int) {}

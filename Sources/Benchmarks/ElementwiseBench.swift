@@ -1,0 +1,50 @@
+import Autograd
+import Foundation
+
+/// Elementwise throughput on 1M-element tensors, in GB/s of memory touched (inputs read +
+/// output written), next to memcpy of the same output size.
+func benchElementwise() {
+    let n = 1 << 20
+    var rng = RandomGenerator(seed: 3)
+    let a = Tensor.randomNormal([n], using: &rng)
+    let b = Tensor.randomNormal([n], using: &rng)
+    let row = Tensor.randomNormal([1024], using: &rng)
+    let a2 = a.reshaped([1024, 1024])
+    let bytes = Double(n * 4)
+    let dst = Storage(uninitialized: n)
+    let memcpyTime = Timer.secondsPerCall { memcpy(dst.pointer, a.storage.pointer, n * 4) }
+    let memcpyGBs = 2 * bytes / memcpyTime / 1e9
+    report("memcpy", ["elements": n, "gbytes_per_s": memcpyGBs])
+    let cases: [(String, Int, () -> Tensor)] = [
+        ("add", 3, { a + b }), ("mul", 3, { a * b }), ("add_row_broadcast", 2, { a2 + row }),
+        ("mul_scalar", 2, { a * 3 }), ("neg", 2, { -a }), ("exp", 2, { a.exp() }),
+        ("log", 2, { a.abs().log() }), ("square", 2, { a.square() }), ("sqrt", 2, { a.abs().sqrt() }),
+        ("sum", 1, { a.sum() }),
+    ]
+    for (name, arrays, body) in cases {
+        let t = Timer.secondsPerCall { blackHole(body()) }
+        let gbs = Double(arrays) * bytes / t / 1e9
+        report("elementwise", ["op": name, "elements": n, "gbytes_per_s": gbs, "ms": t * 1e3,
+                               "vs_memcpy": gbs / memcpyGBs])
+    }
+}
+
+/// Per-op overhead: forward and backward of one op on 1-element tensors, amortized over a
+/// chain of `length` ops walked by one `gradients` call.
+func benchOverhead() {
+    let x = Tensor(scalar: 0.5).requiringGradient()
+    let length = 100
+    let t = Timer.secondsPerCall {
+        var y = x
+        for _ in 0..<length { y = y * 0.999 + x }
+        blackHole(gradients(of: y, wrt: [x]))
+    }
+    // two ops per iteration (mul_scalar, add)
+    report("op_overhead", ["ops": 2 * length, "us_per_op_fwd_bwd": t / Double(2 * length) * 1e6])
+    let f = Timer.secondsPerCall {
+        var y = x.detached()
+        for _ in 0..<length { y = y * 0.999 + x.detached() }
+        blackHole(y)
+    }
+    report("op_overhead_untracked", ["ops": 2 * length, "us_per_op_fwd": f / Double(2 * length) * 1e6])
+}
