@@ -28,67 +28,74 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
     guard let root = output.node else {
         return targets.map { Tensor(zeros: $0.shape) }
     }
+    if targets.isEmpty { return [] }
 
-    let targetIDs = Set(targets.map { ObjectIdentifier($0.node!) })
-    let order = nodesReachingTargets(from: root, targets: targetIDs)
+    let plan = WalkPlan(root: root, targets: targets.map { $0.node! })
+    if plan.nodes.isEmpty { return targets.map { Tensor(zeros: $0.shape) } }
 
-    var grads: [ObjectIdentifier: Tensor] = [:]
-    grads[ObjectIdentifier(root)] = seed.map { createGraph ? $0 : $0.detached() }
-        ?? Tensor(ones: output.shape)
-    var reaching = Set<ObjectIdentifier>()
-    reaching.reserveCapacity(order.count)
-    for n in order { reaching.insert(ObjectIdentifier(n)) }
-
-    // `order` lists inputs before the nodes that use them; walk it backwards.
-    for node in order.reversed() {
-        let id = ObjectIdentifier(node)
-        guard let gy = grads[id], let rule = node.rule else { continue }
-        if !targetIDs.contains(id) { grads[id] = nil }  // free as we go
+    // One slot per node on a path to a target; `plan.nodes` lists inputs before users.
+    var grads = [Tensor?](repeating: nil, count: plan.nodes.count)
+    grads[plan.nodes.count - 1] = seed.map { createGraph ? $0 : $0.detached() } ?? Tensor(ones: output.shape)
+    for slot in stride(from: plan.nodes.count - 1, through: 0, by: -1) {
+        let node = plan.nodes[slot]
+        guard let gy = grads[slot], let rule = node.rule else { continue }
+        if !plan.isTarget[slot] { grads[slot] = nil }  // free as we go
         let inputGrads = rule(gy, BackwardContext(node: node, createGraph: createGraph))
         require(inputGrads.count == node.inputs.count,
-                     "\(node.op): backward rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
+                "\(node.op): backward rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
         for (i, input) in node.inputs.enumerated() {
-            guard let inNode = input.node, reaching.contains(ObjectIdentifier(inNode)),
-                  let g = inputGrads[i] else { continue }
+            guard let inNode = input.node, let g = inputGrads[i],
+                  let inSlot = plan.slot[ObjectIdentifier(inNode)] else { continue }
             require(g.shape == input.shape,
-                         "\(node.op): backward rule gave a gradient of shape \(Shape.describe(g.shape)) for input \(i) of shape \(Shape.describe(input.shape))")
-            let key = ObjectIdentifier(inNode)
-            if let existing = grads[key] { grads[key] = existing + g } else { grads[key] = g }
+                    "\(node.op): backward rule gave a gradient of shape \(Shape.describe(g.shape)) for input \(i) of shape \(Shape.describe(input.shape))")
+            if let existing = grads[inSlot] { grads[inSlot] = existing + g } else { grads[inSlot] = g }
         }
     }
     return targets.map { t in
-        grads[ObjectIdentifier(t.node!)] ?? Tensor(zeros: t.shape)
+        plan.slot[ObjectIdentifier(t.node!)].flatMap { grads[$0] } ?? Tensor(zeros: t.shape)
     }
 }
 
-/// The nodes on some path from `root` to a target, inputs before users (a post-order).
-/// Iterative, so long chains cannot overflow the stack.
-private func nodesReachingTargets(from root: Node, targets: Set<ObjectIdentifier>) -> [Node] {
-    var done: [ObjectIdentifier: Bool] = [:]  // node -> reaches a target
-    var order: [Node] = []
-    var stack: [(node: Node, next: Int)] = [(root, 0)]
-    while !stack.isEmpty {
-        let top = stack.count - 1
-        let node = stack[top].node
-        let i = stack[top].next
-        if i < node.inputs.count {
-            stack[top].next = i + 1
-            if let child = node.inputs[i].node, done[ObjectIdentifier(child)] == nil {
-                stack.append((child, 0))
+/// The nodes on some path from the output to a target, in post-order (inputs before the
+/// nodes that use them; the output last), each with its slot number. Built by an
+/// iterative depth-first search, so long chains cannot overflow the stack.
+private struct WalkPlan {
+    var nodes: [Node] = []
+    var isTarget: [Bool] = []
+    var slot: [ObjectIdentifier: Int] = [:]
+
+    init(root: Node, targets: [Node]) {
+        let targetIDs = Set(targets.map(ObjectIdentifier.init))
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(node: Node, next: Int)] = [(root, 0)]
+        visited.insert(ObjectIdentifier(root))
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            let node = stack[top].node
+            let i = stack[top].next
+            if i < node.inputs.count {
+                stack[top].next = i + 1
+                if let child = node.inputs[i].node, visited.insert(ObjectIdentifier(child)).inserted {
+                    stack.append((child, 0))
+                }
+                continue
             }
-            continue
-        }
-        stack.removeLast()
-        var reaches = targets.contains(ObjectIdentifier(node))
-        if !reaches {
-            for input in node.inputs {
-                if let c = input.node, done[ObjectIdentifier(c)] == true { reaches = true; break }
+            stack.removeLast()
+            let id = ObjectIdentifier(node)
+            let target = targetIDs.contains(id)
+            var reaches = target
+            if !reaches {
+                for input in node.inputs {
+                    if let c = input.node, slot[ObjectIdentifier(c)] != nil { reaches = true; break }
+                }
+            }
+            if reaches {
+                slot[id] = nodes.count
+                nodes.append(node)
+                isTarget.append(target)
             }
         }
-        done[ObjectIdentifier(node)] = reaches
-        if reaches { order.append(node) }
     }
-    return order
 }
 
 /// Jacobian-vector product J·v of `f` at `x`, by differentiating a vector-Jacobian product

@@ -77,17 +77,18 @@ public struct BackwardContext {
 
 extension Tensor {
     /// Wraps the result of an op: tracked, with a node holding `rule`, when any input is
-    /// tracked; plain otherwise.
+    /// tracked; plain otherwise. The rule is an autoclosure so that an untracked op never
+    /// allocates the closure's captured context.
     @inline(__always)
     static func record(
         _ op: String, _ storage: Storage, shape: [Int], inputs: [Tensor], savesOutput: Bool = false,
-        rule: @escaping BackwardRule
+        rule: @autoclosure () -> BackwardRule
     ) -> Tensor {
         var tracked = false
         for t in inputs where t.node != nil { tracked = true; break }
         if !tracked { return Tensor(storage: storage, shape: shape, node: nil) }
         let node = Node(op: op, inputs: inputs, outputShape: shape,
-                        savedOutput: savesOutput ? storage : nil, rule: rule)
+                        savedOutput: savesOutput ? storage : nil, rule: rule())
         return Tensor(storage: storage, shape: shape, node: node)
     }
 

@@ -25,7 +25,7 @@ extension Tensor {
             current = out
             curShape[a] = 1
         }
-        if current === storage { current = storage.copy() }
+        if current.isSame(as: storage) { current = storage.copy() }
         let inShape = shape
         return Tensor.record("sum", current, shape: outShape, inputs: [self]) { gy, _ in
             [gy.reshaped(kept).expanded(to: inShape)]
@@ -78,7 +78,7 @@ extension Tensor {
             current = out
             curShape[a] = 1
         }
-        if current === storage { current = storage.copy() }
+        if current.isSame(as: storage) { current = storage.copy() }
         let maskTensor = Tensor(storage: mask, shape: shape)
         let inShape = shape
         return Tensor.record("max", current, shape: outShape, inputs: [self]) { gy, _ in

@@ -1,49 +1,37 @@
 import Synchronization
 
-/// A contiguous block of Float32 values, owned by one allocation and freed when the last
-/// reference goes away. Tensors share a storage when a view (reshape) is enough.
+/// A contiguous block of Float32 values, freed when the last tensor using it goes away.
+/// Tensors share a storage when a view (reshape) is enough; it is never resized, and
+/// kernels read and write it through `pointer` directly.
 ///
-/// The storage is a class so that many tensors can point at one buffer without copying;
-/// it is never resized. Kernels read and write through `pointer` directly.
-public final class Storage: @unchecked Sendable {
-    /// Storages alive right now and their bytes: a cheap, exact way to see that a training
-    /// loop frees its graphs (tests) and how much tensor memory a workload holds (benchmarks).
-    public static var liveCount: Int { live.load(ordering: .relaxed) }
-    public static var liveBytes: Int { liveByteCount.load(ordering: .relaxed) }
-    private static let live = Atomic<Int>(0)
-    private static let liveByteCount = Atomic<Int>(0)
-
+/// The values live in the same heap block as the reference count (a `ManagedBuffer`), so a
+/// tensor costs one allocation, not two: small tensors are dominated by that cost.
+public struct Storage: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
+    let block: StorageBlock
 
-    /// Uninitialized storage of `count` floats (64-byte aligned, as AVX-512 loads like).
+    /// Uninitialized storage of `count` floats.
     public init(uninitialized count: Int) {
         require(count >= 0, "Storage: negative element count \(count)")
+        let block = unsafeDowncast(StorageBlock.create(minimumCapacity: max(count, 1)) { _ in count }, to: StorageBlock.self)
+        self.block = block
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        self.pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.pointer = block.withUnsafeMutablePointerToElements { $0 }
         Storage.live.add(1, ordering: .relaxed)
-        Storage.liveByteCount.add(count * 4, ordering: .relaxed)
     }
 
     /// Storage filled with `value`.
-    public convenience init(repeating value: Float, count: Int) {
+    public init(repeating value: Float, count: Int) {
         self.init(uninitialized: count)
         pointer.update(repeating: value, count: count)
     }
 
     /// Storage holding a copy of `values`.
-    public convenience init<C: Collection>(_ values: C) where C.Element == Float {
+    public init<C: Collection>(_ values: C) where C.Element == Float {
         self.init(uninitialized: values.count)
         var i = 0
         for v in values { pointer[i] = v; i += 1 }
-    }
-
-    deinit {
-        UnsafeMutableRawPointer(pointer).deallocate()
-        Storage.live.subtract(1, ordering: .relaxed)
-        Storage.liveByteCount.subtract(count * 4, ordering: .relaxed)
     }
 
     public var buffer: UnsafeMutableBufferPointer<Float> {
@@ -58,4 +46,17 @@ public final class Storage: @unchecked Sendable {
         s.pointer.update(from: pointer, count: count)
         return s
     }
+
+    /// True when both name the same memory.
+    public func isSame(as other: Storage) -> Bool { block === other.block }
+
+    /// Storages alive right now: a cheap, exact way to see that a training loop frees its
+    /// graphs (tests) and how many tensors a workload holds.
+    public static var liveCount: Int { live.load(ordering: .relaxed) }
+    static let live = Atomic<Int>(0)
+}
+
+/// The heap block behind a `Storage`: header = element count, then the floats.
+final class StorageBlock: ManagedBuffer<Int, Float> {
+    deinit { Storage.live.subtract(1, ordering: .relaxed) }
 }
