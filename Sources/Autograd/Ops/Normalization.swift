@@ -42,15 +42,10 @@ extension Tensor {
         var newMean = runningMean.detached(), newVar = runningVar.detached()
         if training {
             precondition(perChannel > 1, "batchNorm: training needs more than 1 value per channel, input has shape \(Shape.describe(x.shape))")
-            var sum = [Double](repeating: 0, count: c)
-            for n in 0..<outer {
-                for ch in 0..<c { sum[ch] += BatchNormKernels.rowSum(xp + (n * c + ch) * inner, inner, shift: 0) }
-            }
+            let zero = [Float](repeating: 0, count: c)
+            let sum = BatchNormKernels.channelSums(xp, outer: outer, channels: c, inner: inner, shift: zero, squares: false)
             for ch in 0..<c { mean[ch] = Float(sum[ch] / Double(perChannel)) }
-            var sq = [Double](repeating: 0, count: c)
-            for n in 0..<outer {
-                for ch in 0..<c { sq[ch] += BatchNormKernels.rowSquares(xp + (n * c + ch) * inner, inner, shift: mean[ch]) }
-            }
+            let sq = BatchNormKernels.channelSums(xp, outer: outer, channels: c, inner: inner, shift: mean, squares: true)
             let rm = runningMean.storage.pointer, rv = runningVar.storage.pointer
             let nm = Storage(uninitialized: c), nv = Storage(uninitialized: c)
             for ch in 0..<c {
@@ -73,15 +68,13 @@ extension Tensor {
 
         // y = (x − m) · (gamma · invstd) + beta
         let out = Storage(uninitialized: x.count)
+        var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
         for ch in 0..<c {
-            let scale = invstd[ch] * (gamma.map { $0.storage.pointer[ch] } ?? 1)
-            let shift = beta.map { $0.storage.pointer[ch] } ?? 0
-            let m = mean[ch]
-            for n in 0..<outer {
-                let src = xp + (n * c + ch) * inner, dst = out.pointer + (n * c + ch) * inner
-                for i in 0..<inner { dst[i] = (src[i] - m) * scale + shift }
-            }
+            scale[ch] = invstd[ch] * (gamma.map { $0.storage.pointer[ch] } ?? 1)
+            shift[ch] = beta.map { $0.storage.pointer[ch] } ?? 0
         }
+        BatchNormKernels.affine(xp, nil, out.pointer, outer: outer, channels: c, inner: inner,
+                                center: mean, a: scale, b: scale, d: shift)
 
         var inputs = [x]
         let gammaIndex = gamma.map { inputs.append($0); return inputs.count - 1 }
@@ -129,32 +122,125 @@ extension Tensor {
     }
 }
 
+/// Kernels over a tensor seen as [outer, C, inner] (channel axis in the middle), walked in
+/// memory order; per-channel sums are accumulated in Double across rows.
 private enum BatchNormKernels {
-    /// Σ (p[i] − shift), in Float with four partial sums, returned as Double.
     @inline(__always)
-    static func rowSum(_ p: UnsafePointer<Float>, _ n: Int, shift: Float) -> Double {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var j = 0
-        while j + 4 <= n {
-            s0 += p[j] - shift; s1 += p[j + 1] - shift; s2 += p[j + 2] - shift; s3 += p[j + 3] - shift
-            j += 4
-        }
-        while j < n { s0 += p[j] - shift; j += 1 }
-        return Double((s0 + s1) + (s2 + s3))
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    /// Σ (p[i] − shift)².
-    @inline(__always)
-    static func rowSquares(_ p: UnsafePointer<Float>, _ n: Int, shift: Float) -> Double {
-        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
-        var j = 0
-        while j + 4 <= n {
-            let a = p[j] - shift, b = p[j + 1] - shift, c = p[j + 2] - shift, d = p[j + 3] - shift
-            s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d
-            j += 4
+    /// Per channel: Σ (x − shift_c), or Σ (x − shift_c)² when `squares`.
+    static func channelSums(_ x: UnsafePointer<Float>, outer: Int, channels c: Int, inner: Int,
+                            shift: [Float], squares: Bool) -> [Double] {
+        var acc = [Double](repeating: 0, count: c)
+        if inner == 1 {
+            acc.withUnsafeMutableBufferPointer { a in
+                shift.withUnsafeBufferPointer { m in
+                    for n in 0..<outer {
+                        let row = x + n * c
+                        if squares {
+                            for ch in 0..<c { let d = row[ch] - m[ch]; a[ch] += Double(d * d) }
+                        } else {
+                            for ch in 0..<c { a[ch] += Double(row[ch] - m[ch]) }
+                        }
+                    }
+                }
+            }
+            return acc
         }
-        while j < n { let a = p[j] - shift; s0 += a * a; j += 1 }
-        return Double((s0 + s1) + (s2 + s3))
+        for n in 0..<outer {
+            for ch in 0..<c {
+                let p = x + (n * c + ch) * inner
+                let m = shift[ch]
+                var v = SIMD8<Float>(repeating: 0)
+                let mv = SIMD8<Float>(repeating: m)
+                var j = 0
+                var tail: Float = 0
+                if squares {
+                    while j + 8 <= inner { let d = load8(p + j) - mv; v += d * d; j += 8 }
+                    while j < inner { let d = p[j] - m; tail += d * d; j += 1 }
+                } else {
+                    while j + 8 <= inner { v += load8(p + j) - mv; j += 8 }
+                    while j < inner { tail += p[j] - m; j += 1 }
+                }
+                acc[ch] += Double(v.sum() + tail)
+            }
+        }
+        return acc
+    }
+
+    /// Per channel: (Σ g, Σ g·(x − center_c)).
+    static func gradSums(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, outer: Int, channels c: Int,
+                         inner: Int, center: [Float]) -> ([Double], [Double]) {
+        var sg = [Double](repeating: 0, count: c), sgx = [Double](repeating: 0, count: c)
+        if inner == 1 {
+            for n in 0..<outer {
+                let xr = x + n * c, gr = g + n * c
+                for ch in 0..<c {
+                    sg[ch] += Double(gr[ch])
+                    sgx[ch] += Double(gr[ch] * (xr[ch] - center[ch]))
+                }
+            }
+            return (sg, sgx)
+        }
+        for n in 0..<outer {
+            for ch in 0..<c {
+                let off = (n * c + ch) * inner
+                let xr = x + off, gr = g + off
+                let m = center[ch]
+                let mv = SIMD8<Float>(repeating: m)
+                var a = SIMD8<Float>(repeating: 0), b = SIMD8<Float>(repeating: 0)
+                var ta: Float = 0, tb: Float = 0
+                var j = 0
+                while j + 8 <= inner {
+                    let gv = load8(gr + j)
+                    a += gv
+                    b += gv * (load8(xr + j) - mv)
+                    j += 8
+                }
+                while j < inner { ta += gr[j]; tb += gr[j] * (xr[j] - m); j += 1 }
+                sg[ch] += Double(a.sum() + ta)
+                sgx[ch] += Double(b.sum() + tb)
+            }
+        }
+        return (sg, sgx)
+    }
+
+    /// out = (x − center_c)·a_c + d_c, plus g·b_c when `g` is given.
+    static func affine(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
+                       outer: Int, channels c: Int, inner: Int,
+                       center: [Float], a: [Float], b: [Float], d: [Float]) {
+        center.withUnsafeBufferPointer { m in
+        a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+        d.withUnsafeBufferPointer { d in
+            if inner == 1 {
+                for n in 0..<outer {
+                    let xr = x + n * c, dst = out + n * c
+                    if let g {
+                        let gr = g + n * c
+                        for ch in 0..<c { dst[ch] = (xr[ch] - m[ch]) * a[ch] + gr[ch] * b[ch] + d[ch] }
+                    } else {
+                        for ch in 0..<c { dst[ch] = (xr[ch] - m[ch]) * a[ch] + d[ch] }
+                    }
+                }
+                return
+            }
+            for n in 0..<outer {
+                for ch in 0..<c {
+                    let off = (n * c + ch) * inner
+                    let xr = x + off, dst = out + off
+                    let mc = m[ch], ac = a[ch], dc = d[ch]
+                    if let g {
+                        let gr = g + off, bc = b[ch]
+                        for i in 0..<inner { dst[i] = (xr[i] - mc) * ac + gr[i] * bc + dc }
+                    } else {
+                        for i in 0..<inner { dst[i] = (xr[i] - mc) * ac + dc }
+                    }
+                }
+            }
+        }}}}
     }
 
     /// First-order gradients of training-mode batch norm (not differentiable again; used only
@@ -162,38 +248,24 @@ private enum BatchNormKernels {
     /// dbeta = Σ gy, dgamma = Σ gy·x̂, dx = gamma·invstd·(gy − mean(gy) − x̂·mean(gy·x̂)).
     static func trainingBackward(x: Tensor, gy: Tensor, gamma: Tensor?, mean: [Float], invstd: [Float],
                                  outer: Int, channels c: Int, inner: Int) -> (Tensor, Tensor, Tensor) {
-        let xp = x.storage.pointer, gp = gy.storage.pointer
+        let (sg, sgx) = gradSums(x.storage.pointer, gy.storage.pointer, outer: outer, channels: c,
+                                 inner: inner, center: mean)
         let gg = Storage(uninitialized: c), gb = Storage(uninitialized: c)
-        let gx = Storage(uninitialized: x.count)
-        let count = Float(outer * inner)
+        let count = Double(outer * inner)
+        var a = [Float](repeating: 0, count: c), b = a, d = a
         for ch in 0..<c {
-            let m = mean[ch], s = invstd[ch]
-            var sumG = 0.0, sumGX = 0.0
-            for n in 0..<outer {
-                let off = (n * c + ch) * inner
-                let xr = xp + off, gr = gp + off
-                var a0: Float = 0, a1: Float = 0, b0: Float = 0, b1: Float = 0
-                var j = 0
-                while j + 2 <= inner {
-                    a0 += gr[j]; a1 += gr[j + 1]
-                    b0 += gr[j] * (xr[j] - m); b1 += gr[j + 1] * (xr[j + 1] - m)
-                    j += 2
-                }
-                if j < inner { a0 += gr[j]; b0 += gr[j] * (xr[j] - m) }
-                sumG += Double(a0 + a1)
-                sumGX += Double(b0 + b1)
-            }
-            let dBeta = Float(sumG), dGamma = Float(sumGX * Double(s))
-            gb.pointer[ch] = dBeta
-            gg.pointer[ch] = dGamma
-            let k = s * (gamma.map { $0.storage.pointer[ch] } ?? 1)
-            let meanG = dBeta / count, meanGX = dGamma / count
-            for n in 0..<outer {
-                let off = (n * c + ch) * inner
-                let xr = xp + off, gr = gp + off, dst = gx.pointer + off
-                for j in 0..<inner { dst[j] = k * (gr[j] - meanG - (xr[j] - m) * s * meanGX) }
-            }
+            let s = Double(invstd[ch])
+            gb.pointer[ch] = Float(sg[ch])
+            gg.pointer[ch] = Float(sgx[ch] * s)
+            // dx = k·gy − k·mean(gy) − (x − m)·k·s·mean(gy·x̂), k = gamma·invstd
+            let k = s * Double(gamma.map { $0.storage.pointer[ch] } ?? 1)
+            b[ch] = Float(k)
+            d[ch] = Float(-k * sg[ch] / count)
+            a[ch] = Float(-k * s * (sgx[ch] * s) / count)
         }
+        let gx = Storage(uninitialized: x.count)
+        affine(x.storage.pointer, gy.storage.pointer, gx.pointer, outer: outer, channels: c, inner: inner,
+               center: mean, a: a, b: b, d: d)
         return (Tensor(storage: gx, shape: x.shape), Tensor(storage: gg, shape: [c]), Tensor(storage: gb, shape: [c]))
     }
 }

@@ -332,31 +332,78 @@ private enum ShapeKernels {
         var rest: [Int] = [], restIn: [Int] = [], restOut: [Int] = []
         for d in 0..<k where d != j && d != l { rest.append(dims[d]); restIn.append(str[d]); restOut.append(outStr[d]) }
         var w = OffsetWalker(dims: rest, aStrides: restIn, bStrides: restOut)
-        let tile = 32
         for _ in 0..<(n / (dj * dl)) {
-            let ip0 = src + w.a, op0 = dst + w.b
-            var a0 = 0
-            while a0 < dj {
-                let a1 = Swift.min(a0 + tile, dj)
-                var b0 = 0
-                while b0 < dl {
-                    let b1 = Swift.min(b0 + tile, dl)
-                    if b1 - b0 >= a1 - a0 {
-                        for a in a0..<a1 {
-                            let ip = ip0 + a, op = op0 + a * oj
-                            for b in b0..<b1 { op[b] = ip[b * sl] }
-                        }
-                    } else {
-                        for b in b0..<b1 {
-                            let ip = ip0 + b * sl, op = op0 + b
-                            for a in a0..<a1 { op[a * oj] = ip[a] }
-                        }
-                    }
-                    b0 = b1
-                }
-                a0 = a1
-            }
+            transpose(src + w.a, srcStride: sl, dst + w.b, dstStride: oj, rows: dl, cols: dj)
             w.next()
+        }
+    }
+
+    /// `dst[c·dstStride + r] = src[r·srcStride + c]` for r < rows, c < cols: a transpose
+    /// between strided matrices, in 16×16 tiles of 8×8 register blocks (eight row loads,
+    /// eight column stores). Thin matrices (under 8 on a side) stream along the long side.
+    static func transpose(_ src: UnsafePointer<Float>, srcStride: Int,
+                          _ dst: UnsafeMutablePointer<Float>, dstStride: Int, rows: Int, cols: Int) {
+        if rows < 8 || cols < 8 {
+            if rows <= cols {
+                for c in 0..<cols {
+                    let d = dst + c * dstStride
+                    for r in 0..<rows { d[r] = src[r * srcStride + c] }
+                }
+            } else {
+                for r in 0..<rows {
+                    let s = src + r * srcStride
+                    for c in 0..<cols { dst[c * dstStride + r] = s[c] }
+                }
+            }
+            return
+        }
+        let tile = 16
+        var r0 = 0
+        while r0 < rows {
+            let r1 = Swift.min(r0 + tile, rows)
+            var c0 = 0
+            while c0 < cols {
+                let c1 = Swift.min(c0 + tile, cols)
+                var r = r0
+                while r + 8 <= r1 {
+                    var c = c0
+                    while c + 8 <= c1 {
+                        transpose8x8(src + r * srcStride + c, srcStride, dst + c * dstStride + r, dstStride)
+                        c += 8
+                    }
+                    while c < c1 {
+                        let d = dst + c * dstStride
+                        for rr in r..<(r + 8) { d[rr] = src[rr * srcStride + c] }
+                        c += 1
+                    }
+                    r += 8
+                }
+                while r < r1 {
+                    let s = src + r * srcStride
+                    for c in c0..<c1 { dst[c * dstStride + r] = s[c] }
+                    r += 1
+                }
+                c0 = c1
+            }
+            r0 = r1
+        }
+    }
+
+    @inline(__always)
+    static func transpose8x8(_ s: UnsafePointer<Float>, _ ss: Int, _ d: UnsafeMutablePointer<Float>, _ ds: Int) {
+        let raw = UnsafeRawPointer(s)
+        let step = ss * MemoryLayout<Float>.stride
+        let v0 = raw.loadUnaligned(as: SIMD8<Float>.self)
+        let v1 = raw.loadUnaligned(fromByteOffset: step, as: SIMD8<Float>.self)
+        let v2 = raw.loadUnaligned(fromByteOffset: 2 * step, as: SIMD8<Float>.self)
+        let v3 = raw.loadUnaligned(fromByteOffset: 3 * step, as: SIMD8<Float>.self)
+        let v4 = raw.loadUnaligned(fromByteOffset: 4 * step, as: SIMD8<Float>.self)
+        let v5 = raw.loadUnaligned(fromByteOffset: 5 * step, as: SIMD8<Float>.self)
+        let v6 = raw.loadUnaligned(fromByteOffset: 6 * step, as: SIMD8<Float>.self)
+        let v7 = raw.loadUnaligned(fromByteOffset: 7 * step, as: SIMD8<Float>.self)
+        for k in 0..<8 {
+            let column = SIMD8<Float>(v0[k], v1[k], v2[k], v3[k], v4[k], v5[k], v6[k], v7[k])
+            UnsafeMutableRawPointer(d + k * ds).storeBytes(of: column, as: SIMD8<Float>.self)
         }
     }
 
