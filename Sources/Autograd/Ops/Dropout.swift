@@ -9,7 +9,7 @@ extension Tensor {
     /// Each element is kept when a uniform number (24 bits; one 64-bit draw from `rng` serves
     /// two elements) is ≥ p, so the same generator state gives the same mask.
     public func dropout(p: Float, training: Bool, using rng: inout RandomGenerator) -> Tensor {
-        precondition(p >= 0 && p <= 1, "dropout: probability \(p) is outside [0, 1]")
+        require(p >= 0 && p <= 1, "dropout: probability \(p) is outside [0, 1]")
         if !training || p == 0 { return self }
         let n = count
         let mask = Storage(uninitialized: n)

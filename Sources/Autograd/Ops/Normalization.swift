@@ -24,14 +24,14 @@ extension Tensor {
                                  runningMean: Tensor, runningVar: Tensor, training: Bool,
                                  momentum: Float = 0.1, eps: Float = 1e-5)
         -> (output: Tensor, runningMean: Tensor, runningVar: Tensor) {
-        precondition(x.rank >= 2, "batchNorm: input of shape \(Shape.describe(x.shape)) needs at least 2 axes ([N, C, ...])")
+        require(x.rank >= 2, "batchNorm: input of shape \(Shape.describe(x.shape)) needs at least 2 axes ([N, C, ...])")
         let c = x.shape[1]
         for (name, t) in [("gamma", gamma), ("beta", beta), ("runningMean", runningMean), ("runningVar", runningVar)] {
             if let t {
-                precondition(t.shape == [c], "batchNorm: \(name) of shape \(Shape.describe(t.shape)) does not match the \(c) channels of input \(Shape.describe(x.shape))")
+                require(t.shape == [c], "batchNorm: \(name) of shape \(Shape.describe(t.shape)) does not match the \(c) channels of input \(Shape.describe(x.shape))")
             }
         }
-        precondition(eps >= 0, "batchNorm: eps \(eps) is negative")
+        require(eps >= 0, "batchNorm: eps \(eps) is negative")
         let outer = x.shape[0]
         let inner = x.shape[2...].reduce(1, *)
         let perChannel = outer * inner
@@ -41,7 +41,7 @@ extension Tensor {
         var invstd = [Float](repeating: 0, count: c)
         var newMean = runningMean.detached(), newVar = runningVar.detached()
         if training {
-            precondition(perChannel > 1, "batchNorm: training needs more than 1 value per channel, input has shape \(Shape.describe(x.shape))")
+            require(perChannel > 1, "batchNorm: training needs more than 1 value per channel, input has shape \(Shape.describe(x.shape))")
             let zero = [Float](repeating: 0, count: c)
             let sum = BatchNormKernels.channelSums(xp, outer: outer, channels: c, inner: inner, shift: zero, squares: false)
             for ch in 0..<c { mean[ch] = Float(sum[ch] / Double(perChannel)) }
@@ -61,7 +61,7 @@ extension Tensor {
             for ch in 0..<c {
                 mean[ch] = runningMean.storage.pointer[ch]
                 let v = runningVar.storage.pointer[ch]
-                precondition(v + eps > 0, "batchNorm: running variance \(v) + eps \(eps) of channel \(ch) is not positive")
+                require(v + eps > 0, "batchNorm: running variance \(v) + eps \(eps) of channel \(ch) is not positive")
                 invstd[ch] = Float(1 / (Double(v) + Double(eps)).squareRoot())
             }
         }

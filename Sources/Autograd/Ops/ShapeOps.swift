@@ -13,14 +13,14 @@ extension Tensor {
     /// `permute`), as a fresh contiguous row-major tensor. Negative axes count from the end.
     /// Gradient: `gy` permuted by the inverse permutation.
     public func permuted(_ axes: [Int]) -> Tensor {
-        precondition(axes.count == rank,
+        require(axes.count == rank,
                      "permute: \(axes) has \(axes.count) axes but the tensor of shape \(Shape.describe(shape)) has rank \(rank)")
         let perm = axes.map { a -> Int in
             let n = a < 0 ? a + rank : a
-            precondition(n >= 0 && n < rank, "permute: axis \(a) in \(axes) is out of range for shape \(Shape.describe(shape))")
+            require(n >= 0 && n < rank, "permute: axis \(a) in \(axes) is out of range for shape \(Shape.describe(shape))")
             return n
         }
-        precondition(Set(perm).count == rank, "permute: \(axes) is not a permutation of the axes of shape \(Shape.describe(shape))")
+        require(Set(perm).count == rank, "permute: \(axes) is not a permutation of the axes of shape \(Shape.describe(shape))")
         if perm == Array(0..<rank) { return self }
         let outShape = perm.map { shape[$0] }
         let inStrides = Shape.strides(shape)
@@ -36,7 +36,7 @@ extension Tensor {
     /// The last two axes swapped (the matrix transpose for a rank-2 tensor; a batch of
     /// transposes for higher ranks). Gradient: `gy` transposed back.
     public func transposed() -> Tensor {
-        precondition(rank >= 2, "transpose: tensor of shape \(Shape.describe(shape)) has fewer than 2 axes")
+        require(rank >= 2, "transpose: tensor of shape \(Shape.describe(shape)) has fewer than 2 axes")
         var axes = Array(0..<rank)
         axes.swapAt(rank - 2, rank - 1)
         return permuted(axes)
@@ -47,15 +47,15 @@ extension Tensor {
     /// The tensors joined along `axis`; all other axes must agree. Gradient: each input
     /// gets its slice of `gy`.
     public static func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: no tensors to concatenate")
+        require(!tensors.isEmpty, "concat: no tensors to concatenate")
         let first = tensors[0]
-        precondition(first.rank >= 1, "concat: cannot concatenate scalars (use stack)")
+        require(first.rank >= 1, "concat: cannot concatenate scalars (use stack)")
         let ax = Shape.normalizeAxis(axis, rank: first.rank, op: "concat")
         var total = 0
         for (i, t) in tensors.enumerated() {
             var ok = t.rank == first.rank
             if ok { for d in 0..<t.rank where d != ax && t.shape[d] != first.shape[d] { ok = false } }
-            precondition(ok, "concat: tensor \(i) of shape \(Shape.describe(t.shape)) does not match tensor 0 of shape \(Shape.describe(first.shape)) outside axis \(ax)")
+            require(ok, "concat: tensor \(i) of shape \(Shape.describe(t.shape)) does not match tensor 0 of shape \(Shape.describe(first.shape)) outside axis \(ax)")
             total += t.shape[ax]
         }
         if tensors.count == 1 { return first }
@@ -87,10 +87,10 @@ extension Tensor {
     /// The tensors (all of one shape) stacked along a new axis at position `axis`
     /// (0...rank). Gradient: the slices of `gy`, reshaped back.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: no tensors to stack")
+        require(!tensors.isEmpty, "stack: no tensors to stack")
         let shape = tensors[0].shape
         for (i, t) in tensors.enumerated() {
-            precondition(t.shape == shape, "stack: tensor \(i) of shape \(Shape.describe(t.shape)) differs from tensor 0 of shape \(Shape.describe(shape))")
+            require(t.shape == shape, "stack: tensor \(i) of shape \(Shape.describe(t.shape)) differs from tensor 0 of shape \(Shape.describe(shape))")
         }
         let ax = Shape.normalizeAxis(axis, rank: shape.count + 1, op: "stack")
         var newShape = shape
@@ -104,12 +104,12 @@ extension Tensor {
     /// range are kept whole), like PyTorch's `x[0:2, 1:3]`. Gradient: `gy` placed into zeros
     /// of this tensor's shape (`zeroPadded`), whose own gradient is this slice again.
     public func sliced(_ ranges: [Range<Int>]) -> Tensor {
-        precondition(ranges.count <= rank,
+        require(ranges.count <= rank,
                      "slice: \(ranges.count) ranges for a tensor of shape \(Shape.describe(shape))")
         var starts = [Int](repeating: 0, count: rank)
         var outShape = shape
         for (d, r) in ranges.enumerated() {
-            precondition(r.lowerBound >= 0 && r.upperBound <= shape[d],
+            require(r.lowerBound >= 0 && r.upperBound <= shape[d],
                          "slice: range \(r.lowerBound)..<\(r.upperBound) is out of bounds for axis \(d) of shape \(Shape.describe(shape))")
             starts[d] = r.lowerBound
             outShape[d] = r.count
@@ -137,7 +137,7 @@ extension Tensor {
     public func zeroPadded(to target: [Int], offsets: [Int]) -> Tensor {
         var ok = target.count == rank && offsets.count == rank
         if ok { for d in 0..<rank where offsets[d] < 0 || offsets[d] + shape[d] > target[d] { ok = false } }
-        precondition(ok, "zeroPad: shape \(Shape.describe(shape)) at offsets \(offsets) does not fit in \(Shape.describe(target))")
+        require(ok, "zeroPad: shape \(Shape.describe(shape)) at offsets \(offsets) does not fit in \(Shape.describe(target))")
         if target == shape { return self }
         let out = Storage(repeating: 0, count: Shape.count(target))
         ShapeKernels.box(big: out.pointer, bigShape: target, offsets: offsets,
@@ -163,7 +163,7 @@ extension Tensor {
     /// positions `indices` give along `axis` (`zeros(shape).scatter_add(axis, indices, self)`);
     /// `indices` has this tensor's shape. Gradient: `gy` gathered (`gather(axis:indices:)`).
     public func scatterAdd(axis: Int, indices: Tensor, shape outShape: [Int]) -> Tensor {
-        precondition(indices.shape == shape,
+        require(indices.shape == shape,
                      "scatterAdd: indices of shape \(Shape.describe(indices.shape)) differ from source shape \(Shape.describe(shape))")
         let index = GatherIndex(indices, axis: axis, source: outShape, op: "scatterAdd")
         return scatterAdd(index)
@@ -189,10 +189,10 @@ extension Tensor {
 
     /// A constant `[labels.count, classes]` tensor with 1 at `[i, labels[i]]` and 0 elsewhere.
     public static func oneHot(_ labels: [Int], classes: Int) -> Tensor {
-        precondition(classes > 0, "oneHot: classes must be positive, got \(classes)")
+        require(classes > 0, "oneHot: classes must be positive, got \(classes)")
         let out = Storage(repeating: 0, count: labels.count * classes)
         for (i, l) in labels.enumerated() {
-            precondition(l >= 0 && l < classes, "oneHot: label \(l) at position \(i) is out of range 0..<\(classes)")
+            require(l >= 0 && l < classes, "oneHot: label \(l) at position \(i) is out of range 0..<\(classes)")
             out.pointer[i * classes + l] = 1
         }
         return Tensor(storage: out, shape: [labels.count, classes])
@@ -208,17 +208,17 @@ private final class GatherIndex: @unchecked Sendable {
     let axis: Int
 
     init(_ indices: Tensor, axis: Int, source: [Int], op: String) {
-        precondition(source.count >= 1, "\(op): cannot index a scalar")
+        require(source.count >= 1, "\(op): cannot index a scalar")
         let ax = Shape.normalizeAxis(axis, rank: source.count, op: op)
         var ok = indices.rank == source.count
         if ok { for d in 0..<source.count where d != ax && indices.shape[d] > source[d] { ok = false } }
-        precondition(ok, "\(op): indices of shape \(Shape.describe(indices.shape)) do not fit tensor of shape \(Shape.describe(source)) (same rank, no larger outside axis \(ax))")
+        require(ok, "\(op): indices of shape \(Shape.describe(indices.shape)) do not fit tensor of shape \(Shape.describe(source)) (same rank, no larger outside axis \(ax))")
         let n = source[ax]
         var vals = [Int32](repeating: 0, count: indices.count)
         let p = indices.storage.pointer
         for i in 0..<indices.count {
             let v = p[i]
-            precondition(v >= 0 && v < Float(n) && v == v.rounded(),
+            require(v >= 0 && v < Float(n) && v == v.rounded(),
                          "\(op): index \(v) at position \(i) is not an integer in 0..<\(n) (axis \(ax) of \(Shape.describe(source)))")
             vals[i] = Int32(v)
         }
@@ -326,7 +326,7 @@ private enum ShapeKernels {
         }
         // The axis read contiguously (stride 1) is j; the output's last axis l reads with a
         // stride: a tiled transpose of (j, l) for each index of the remaining axes.
-        guard let j = str.firstIndex(of: 1) else { preconditionFailure("permute: no unit-stride axis") }
+        guard let j = str.firstIndex(of: 1) else { fatalError("permute: no unit-stride axis") }
         let l = k - 1
         let dj = dims[j], dl = dims[l], sl = str[l], oj = outStr[j]
         var rest: [Int] = [], restIn: [Int] = [], restOut: [Int] = []
