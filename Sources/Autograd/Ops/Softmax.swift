@@ -47,8 +47,10 @@ extension Tensor {
                     s += e
                 }
                 if log {
-                    let c = m + FastMath.log(s)
-                    for j in 0..<n { yr[j] = xr[j] - c }
+                    // (x − m) − log s: x − m is exact for nearby values, so large logits
+                    // keep their small differences.
+                    let ls = FastMath.log(s)
+                    for j in 0..<n { yr[j] = (xr[j] - m) - ls }
                 } else {
                     let r = 1 / s
                     for j in 0..<n { yr[j] *= r }
@@ -76,10 +78,10 @@ extension Tensor {
                 }
             }
             if log {
-                for i in 0..<inner { sp[i] = mp[i] + FastMath.log(sp[i]) }
+                for i in 0..<inner { sp[i] = FastMath.log(sp[i]) }
                 for j in 0..<n {
                     let xr = xb + j * inner, yr = yb + j * inner
-                    for i in 0..<inner { yr[i] = xr[i] - sp[i] }
+                    for i in 0..<inner { yr[i] = (xr[i] - mp[i]) - sp[i] }
                 }
             } else {
                 for i in 0..<inner { sp[i] = 1 / sp[i] }
