@@ -52,12 +52,15 @@ struct LossTests {
         var rng = RandomGenerator(seed: 14)
         let logits = Tensor.randomNormal([3, 5], std: 2, using: &rng)
         let targets = Tensor.randomUniform([3, 5], using: &rng)
-        checkGradients("bce with logits", inputs: [logits]) { Tensor.binaryCrossEntropyWithLogits($0[0], targets) }
+        // Scaled by the element count (a sum, not a mean), so that per-element second
+        // derivatives are O(1) and an error in them stands out of the tolerance.
+        let n = Float(logits.count)
+        checkGradients("bce with logits", inputs: [logits]) { Tensor.binaryCrossEntropyWithLogits($0[0], targets) * n }
         checkGradients("bce with logits, targets differentiated", inputs: [logits, targets]) {
-            Tensor.binaryCrossEntropyWithLogits($0[0], $0[1])
+            Tensor.binaryCrossEntropyWithLogits($0[0], $0[1]) * n
         }
         checkGradients("bce of a product", inputs: [logits, targets]) {
-            Tensor.binaryCrossEntropyWithLogits($0[0] * $0[1], $0[1])
+            Tensor.binaryCrossEntropyWithLogits($0[0] * $0[1], $0[1]) * n
         }
         let x = Tensor.randomNormal([4, 6], using: &rng)
         checkGradients("l2 norm rows", inputs: [x]) { $0[0].l2NormRows() }
