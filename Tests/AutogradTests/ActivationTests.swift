@@ -70,6 +70,12 @@ struct ActivationTests {
         let e = x.elu(alpha: 2).toArray()
         #expect(e[0] == -2 && e[3] == 0 && e[4] == 1 && Swift.abs(e[2] - 2 * Float(Foundation.exp(-1.0) - 1)) < 1e-6)
 
+        // elu is accurate near 0 (eˣ − 1 without cancellation) and saturates at −alpha.
+        for v in [-1e-3, -1e-5, -3e-8, -0.3, -20, -200] as [Double] {
+            let got = Tensor([Float(v)]).elu().scalarValue
+            let want = Foundation.expm1(Double(Float(v)))
+            #expect(Swift.abs(Double(got) - want) <= 3e-7 * Swift.abs(want), "elu(\(v)) = \(got), want \(want)")
+        }
         // Gradients at the kink x = 0: relu 0, leaky relu its slope, elu alpha.
         let z = Tensor([0]).requiringGradient()
         #expect(gradients(of: z.relu().sum(), wrt: [z])[0].toArray() == [0])

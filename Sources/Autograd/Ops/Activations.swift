@@ -41,7 +41,7 @@ extension Tensor {
     /// x where x > 0, alpha·(eˣ − 1) otherwise. Gradient: 1 where x > 0, else y + alpha
     /// (= alpha·eˣ); at x = 0 the left side, y + alpha = alpha (PyTorch's choice).
     public func elu(alpha: Float = 1) -> Tensor {
-        let out = Tensor.unaryMap(self) { $0 > 0 ? $0 : alpha * (FastMath.exp($0) - 1) }
+        let out = Tensor.unaryMap(self) { $0 > 0 ? $0 : alpha * Tensor.expm1($0) }
         return Tensor.record("elu", out, shape: shape, inputs: [self], savesOutput: true) { gy, ctx in
             let x = ctx.node.inputs[0].storage
             if ctx.createGraph {
@@ -97,6 +97,14 @@ extension Tensor {
             if ctx.createGraph { return [gy * (-ctx.input(0)).sigmoid()] }
             return [Tensor.fused(gy, ctx.input(0)) { g, x in g * FastMath.sigmoid(-x) }]
         }
+    }
+
+    /// eˣ − 1, accurate near 0 as well (Kahan: (u − 1)·x / log u with u = eˣ rounded).
+    @inline(__always)
+    static func expm1(_ x: Float) -> Float {
+        let u = FastMath.exp(x)
+        let d = u - 1
+        return d == 0 ? x : (d == -1 ? -1 : d * x / FastMath.log(u))
     }
 
     /// f(a, b) elementwise for two tensors of one shape, untracked: the fused first-order
