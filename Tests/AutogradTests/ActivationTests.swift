@@ -88,6 +88,22 @@ struct ActivationTests {
         }
     }
 
+    @Test func smoothActivationsMatchDoublePrecision() {
+        // A sweep over [-40, 40]: softplus, log-sigmoid and elu against libm in Double.
+        let values = (0...8000).map { Float($0 - 4000) * 0.01 }
+        let x = Tensor(values)
+        let sp = x.softplus().toArray(), ls = x.logSigmoid().toArray(), el = x.elu().toArray()
+        for (i, v) in values.enumerated() {
+            let d = Double(v)
+            let softplus = Swift.max(d, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(d)))
+            #expect(Swift.abs(Double(sp[i]) - softplus) <= 4e-7 * softplus + 1e-37, "softplus(\(v)) = \(sp[i]), want \(softplus)")
+            let logSig = -(Swift.max(-d, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(d))))
+            #expect(Swift.abs(Double(ls[i]) - logSig) <= 4e-7 * Swift.abs(logSig) + 1e-37, "logSigmoid(\(v)) = \(ls[i]), want \(logSig)")
+            let elu = d > 0 ? d : Foundation.expm1(d)
+            #expect(Swift.abs(Double(el[i]) - elu) <= 4e-7 * Swift.abs(elu), "elu(\(v)) = \(el[i]), want \(elu)")
+        }
+    }
+
     @Test func leakyReluGradientOfGradientIsZeroInX() {
         // d/dx of (d leaky/dx · gy) is 0 (piecewise linear), and d/dgy is the slope mask.
         let x = Tensor([-1.5, 0.7]).requiringGradient()

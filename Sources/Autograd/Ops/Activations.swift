@@ -82,7 +82,7 @@ extension Tensor {
     /// log(1 + eˣ), as max(x, 0) + log1p(e^−|x|): no overflow, and equal to x in Float32
     /// above about 17 (where PyTorch switches to x). Gradient: gy·sigmoid(x).
     public func softplus() -> Tensor {
-        let out = Tensor.unaryMap(self) { FastMath.softplus($0) }
+        let out = Tensor.unaryMap(self) { Swift.max($0, 0) + Tensor.log1pUnit(FastMath.exp(-Swift.abs($0))) }
         return Tensor.record("softplus", out, shape: shape, inputs: [self]) { gy, ctx in
             if ctx.createGraph { return [gy * ctx.input(0).sigmoid()] }
             return [Tensor.fused(gy, ctx.input(0)) { g, x in g * FastMath.sigmoid(x) }]
@@ -92,19 +92,56 @@ extension Tensor {
     /// log(sigmoid(x)) = −softplus(−x), as min(x, 0) − log1p(e^−|x|): stable for any x.
     /// Gradient: gy·sigmoid(−x).
     public func logSigmoid() -> Tensor {
-        let out = Tensor.unaryMap(self) { Swift.min($0, 0) - FastMath.log1p(FastMath.exp(-Swift.abs($0))) }
+        let out = Tensor.unaryMap(self) { Swift.min($0, 0) - Tensor.log1pUnit(FastMath.exp(-Swift.abs($0))) }
         return Tensor.record("log_sigmoid", out, shape: shape, inputs: [self]) { gy, ctx in
             if ctx.createGraph { return [gy * (-ctx.input(0)).sigmoid()] }
             return [Tensor.fused(gy, ctx.input(0)) { g, x in g * FastMath.sigmoid(-x) }]
         }
     }
 
-    /// eˣ − 1, accurate near 0 as well (Kahan: (u − 1)·x / log u with u = eˣ rounded).
+    /// eˣ − 1, accurate near 0 as well: a Taylor polynomial to x⁹ for |x| < 0.5 (error
+    /// below 3e-10·|x|), eˣ − 1 elsewhere (no cancellation there). Branch-free, so loops
+    /// over it vectorize.
     @inline(__always)
     static func expm1(_ x: Float) -> Float {
-        let u = FastMath.exp(x)
-        let d = u - 1
-        return d == 0 ? x : (d == -1 ? -1 : d * x / FastMath.log(u))
+        let e = FastMath.exp(x) - 1
+        var p: Float = 2.7557319e-6      // 1/9!
+        p = p * x + 2.4801587e-5         // 1/8!
+        p = p * x + 1.9841270e-4         // 1/7!
+        p = p * x + 1.3888889e-3         // 1/6!
+        p = p * x + 8.3333333e-3         // 1/5!
+        p = p * x + 4.1666667e-2         // 1/4!
+        p = p * x + 1.6666667e-1         // 1/3!
+        p = p * x + 0.5
+        p = p * x + 1
+        return Swift.abs(x) < 0.5 ? p * x : e
+    }
+
+    /// log(1 + u) for u in [0, 1] (as in softplus), branch-free so that loops vectorize:
+    /// Cephes' logf polynomial on w = 1 + u (reduced to [√½, √2]), with Goldberg's
+    /// correction u / (w − 1) for the rounding of 1 + u, so tiny u stays accurate.
+    @inline(__always)
+    static func log1pUnit(_ u: Float) -> Float {
+        let w = 1 + u
+        let d = w - 1
+        let big = w > 1.41421356
+        let e: Float = big ? 1 : 0
+        let f = (big ? w * 0.5 : w) - 1
+        let z = f * f
+        var y: Float = 7.0376836292e-2
+        y = y * f - 1.1514610310e-1
+        y = y * f + 1.1676998740e-1
+        y = y * f - 1.2420140846e-1
+        y = y * f + 1.4249322787e-1
+        y = y * f - 1.6668057665e-1
+        y = y * f + 2.0000714765e-1
+        y = y * f - 2.4999993993e-1
+        y = y * f + 3.3333331174e-1
+        y = y * f * z
+        y += -2.12194440e-4 * e
+        y += -0.5 * z
+        let logW = f + y + 0.693359375 * e
+        return d == 0 ? u : logW * (u / (d == 0 ? 1 : d))
     }
 
     /// f(a, b) elementwise for two tensors of one shape, untracked: the fused first-order

@@ -15,18 +15,22 @@ extension Tensor {
         let n = logits.count
         precondition(n > 0, "binaryCrossEntropyWithLogits: empty logits \(Shape.describe(logits.shape))")
         let x = logits.storage.pointer, t = targets.storage.pointer
+        // Per-element terms in chunks (a vectorizable map), each chunk summed with partial
+        // sums and the chunk sums accumulated in Double.
+        let chunk = Swift.min(n, 2048)
+        let terms = Storage(uninitialized: chunk)
+        let tp = terms.pointer
         var total: Double = 0
         var i = 0
         while i < n {
-            // Float partial sums of blocks (vectorizable), accumulated in Double.
-            let end = Swift.min(i + 1024, n)
-            var s: Float = 0
-            for k in i..<end {
-                let v = x[k]
-                s += Swift.max(v, 0) - v * t[k] + FastMath.log1p(FastMath.exp(-Swift.abs(v)))
+            let len = Swift.min(chunk, n - i)
+            let xc = x + i, tc = t + i
+            for k in 0..<len {
+                let v = xc[k]
+                tp[k] = Swift.max(v, 0) - v * tc[k] + Tensor.log1pUnit(FastMath.exp(-Swift.abs(v)))
             }
-            total += Double(s)
-            i = end
+            total += Double(Tensor.rowSum(tp, len))
+            i += len
         }
         let out = Storage(repeating: Float(total / Double(n)), count: 1)
         let scale = 1 / Float(n)
@@ -64,11 +68,9 @@ extension Tensor {
             var s: Double = 0
             var j = 0
             while j < m {
-                let end = Swift.min(j + 1024, m)
-                var f: Float = 0
-                for k in j..<end { f += row[k] * row[k] }
-                s += Double(f)
-                j = end
+                let len = Swift.min(4096, m - j)
+                s += Double(Tensor.rowDot(row + j, row + j, len))
+                j += len
             }
             out.pointer[r] = Float(s.squareRoot())
         }

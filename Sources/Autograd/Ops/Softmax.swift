@@ -38,14 +38,9 @@ extension Tensor {
         if inner == 1 {
             for o in 0..<outer {
                 let xr = src + o * n, yr = dst + o * n
-                var m = xr[0]
-                for j in 1..<n { m = Swift.max(m, xr[j]) }
-                var s: Float = 0
-                for j in 0..<n {
-                    let e = FastMath.exp(xr[j] - m)
-                    yr[j] = e
-                    s += e
-                }
+                let m = rowMax(xr, n)
+                for j in 0..<n { yr[j] = FastMath.exp(xr[j] - m) }
+                let s = rowSum(yr, n)
                 if log {
                     // (x − m) − log s: x − m is exact for nearby values, so large logits
                     // keep their small differences.
@@ -103,12 +98,11 @@ extension Tensor {
         if inner == 1 {
             for o in 0..<outer {
                 let gr = g + o * n, yr = yp + o * n, dr = dst + o * n
-                var a: Float = 0
                 if log {
-                    for j in 0..<n { a += gr[j] }
+                    let a = rowSum(gr, n)
                     for j in 0..<n { dr[j] = gr[j] - FastMath.exp(yr[j]) * a }
                 } else {
-                    for j in 0..<n { a += gr[j] * yr[j] }
+                    let a = rowDot(gr, yr, n)
                     for j in 0..<n { dr[j] = yr[j] * (gr[j] - a) }
                 }
             }
@@ -137,5 +131,50 @@ extension Tensor {
             }
         }
         return Tensor(storage: out, shape: y.shape)
+    }
+
+    // MARK: row reductions with independent partial results (they pipeline and vectorize,
+    // where one running accumulator would serialize the loop)
+
+    /// The largest of p[0..<n] (n ≥ 1).
+    @inline(__always)
+    static func rowMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m0 = p[0], m1 = p[0], m2 = p[0], m3 = p[0]
+        var j = 0
+        while j + 4 <= n {
+            m0 = Swift.max(m0, p[j]); m1 = Swift.max(m1, p[j + 1])
+            m2 = Swift.max(m2, p[j + 2]); m3 = Swift.max(m3, p[j + 3])
+            j += 4
+        }
+        while j < n { m0 = Swift.max(m0, p[j]); j += 1 }
+        return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
+    }
+
+    /// Σ p[0..<n], with eight partial sums.
+    @inline(__always)
+    static func rowSum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        var j = 0
+        while j + 8 <= n {
+            s.0 += p[j]; s.1 += p[j + 1]; s.2 += p[j + 2]; s.3 += p[j + 3]
+            s.4 += p[j + 4]; s.5 += p[j + 5]; s.6 += p[j + 6]; s.7 += p[j + 7]
+            j += 8
+        }
+        while j < n { s.0 += p[j]; j += 1 }
+        return ((s.0 + s.1) + (s.2 + s.3)) + ((s.4 + s.5) + (s.6 + s.7))
+    }
+
+    /// Σ a[j]·b[j] over j < n, with eight partial sums.
+    @inline(__always)
+    static func rowDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var s = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+        var j = 0
+        while j + 8 <= n {
+            s.0 += a[j] * b[j]; s.1 += a[j + 1] * b[j + 1]; s.2 += a[j + 2] * b[j + 2]; s.3 += a[j + 3] * b[j + 3]
+            s.4 += a[j + 4] * b[j + 4]; s.5 += a[j + 5] * b[j + 5]; s.6 += a[j + 6] * b[j + 6]; s.7 += a[j + 7] * b[j + 7]
+            j += 8
+        }
+        while j < n { s.0 += a[j] * b[j]; j += 1 }
+        return ((s.0 + s.1) + (s.2 + s.3)) + ((s.4 + s.5) + (s.6 + s.7))
     }
 }
