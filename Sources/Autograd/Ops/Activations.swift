@@ -30,7 +30,7 @@ extension Tensor {
     /// `gy · d` with d = 1 where x > 0, else `slope`: the gradient of (leaky) relu. Linear
     /// in gy, with a derivative mask that is a constant of x, so it differentiates again.
     static func leakyReluBackward(_ gy: Tensor, _ x: Storage, slope: Float) -> Tensor {
-        precondition(gy.count == x.count, "leaky_relu backward: gradient of \(gy.count) elements for an input of \(x.count)")
+        require(gy.count == x.count, "leaky_relu backward: gradient of \(gy.count) elements for an input of \(x.count)")
         let out = Storage(uninitialized: gy.count)
         Elementwise.zip(gy.storage.pointer, x.pointer, out.pointer, gy.count) { g, v in v > 0 ? g : g * slope }
         return record("leaky_relu_backward", out, shape: gy.shape, inputs: [gy]) { g2, _ in
@@ -148,7 +148,7 @@ extension Tensor {
     /// backward loops (used only when no graph of the gradient is being built).
     @inline(__always)
     static func fused(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        precondition(a.shape == b.shape, "fused backward: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
+        require(a.shape == b.shape, "fused backward: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
         let out = Storage(uninitialized: a.count)
         Elementwise.zip(a.storage.pointer, b.storage.pointer, out.pointer, a.count, f)
         return Tensor(storage: out, shape: a.shape)

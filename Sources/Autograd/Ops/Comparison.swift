@@ -9,7 +9,7 @@ extension Tensor {
     /// Gradient: gy where min ≤ x ≤ max (bounds included, as PyTorch), 0 outside.
     public func clamp(min lower: Float? = nil, max upper: Float? = nil) -> Tensor {
         let lo = lower ?? -.infinity, hi = upper ?? .infinity
-        precondition(!(lo > hi), "clamp: min \(lo) is greater than max \(hi)")
+        require(!(lo > hi), "clamp: min \(lo) is greater than max \(hi)")
         let out = Tensor.unaryMap(self) { Swift.min(Swift.max($0, lo), hi) }
         return Tensor.record("clamp", out, shape: shape, inputs: [self]) { gy, ctx in
             let inside = Tensor.unaryMap(ctx.node.inputs[0]) { $0 >= lo && $0 <= hi ? 1 : 0 }
@@ -53,7 +53,7 @@ extension Tensor {
     /// `gy · m` for a constant `m` of gy's element count (a 0/1 derivative mask): linear in
     /// gy, so its own gradient is `g · m` and it differentiates again.
     static func timesConstant(_ gy: Tensor, _ m: Storage) -> Tensor {
-        precondition(gy.count == m.count, "mask product: gradient of \(gy.count) elements, mask of \(m.count)")
+        require(gy.count == m.count, "mask product: gradient of \(gy.count) elements, mask of \(m.count)")
         let out = Storage(uninitialized: gy.count)
         Elementwise.zip(gy.storage.pointer, m.pointer, out.pointer, gy.count, *)
         return record("mask_mul", out, shape: gy.shape, inputs: [gy]) { g2, _ in [timesConstant(g2, m)] }
@@ -65,7 +65,7 @@ extension Tensor {
     /// summed back over broadcast axes.
     public static func `where`(_ mask: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
         guard let ab = Shape.broadcast(a.shape, b.shape), let shape = Shape.broadcast(mask.shape, ab) else {
-            preconditionFailure("where: mask \(Shape.describe(mask.shape)), a \(Shape.describe(a.shape)) and b \(Shape.describe(b.shape)) cannot be broadcast together")
+            fatalError("where: mask \(Shape.describe(mask.shape)), a \(Shape.describe(a.shape)) and b \(Shape.describe(b.shape)) cannot be broadcast together")
         }
         let n = Shape.count(shape)
         let m = expandedStorage(mask, to: shape), sa = expandedStorage(a, to: shape), sb = expandedStorage(b, to: shape)

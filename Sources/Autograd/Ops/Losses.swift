@@ -10,10 +10,10 @@ extension Tensor {
     /// Gradients: (sigmoid(x) − t) / n for the logits and −x / n for the targets (n the
     /// element count); both differentiate again.
     public static func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        precondition(logits.shape == targets.shape,
+        require(logits.shape == targets.shape,
                      "binaryCrossEntropyWithLogits: logits \(Shape.describe(logits.shape)) and targets \(Shape.describe(targets.shape)) differ in shape")
         let n = logits.count
-        precondition(n > 0, "binaryCrossEntropyWithLogits: empty logits \(Shape.describe(logits.shape))")
+        require(n > 0, "binaryCrossEntropyWithLogits: empty logits \(Shape.describe(logits.shape))")
         let x = logits.storage.pointer, t = targets.storage.pointer
         // Per-element terms in chunks (a vectorizable map), each chunk summed with partial
         // sums and the chunk sums accumulated in Double.
@@ -58,7 +58,7 @@ extension Tensor {
     /// is all zeros (where the norm has no derivative; PyTorch's convention). Twice
     /// differentiable wherever the norm is nonzero.
     public func l2NormRows() -> Tensor {
-        precondition(rank >= 1, "l2NormRows: a scalar has no rows (shape \(Shape.describe(shape)))")
+        require(rank >= 1, "l2NormRows: a scalar has no rows (shape \(Shape.describe(shape)))")
         let rows = shape[0]
         let m = shape.dropFirst().reduce(1, *)
         let out = Storage(uninitialized: rows)
