@@ -200,6 +200,23 @@ struct ConvolutionTests {
         }
     }
 
+    /// With only one of input and weight differentiated, the backward rules take their
+    /// unfused paths; check those at first and second order too.
+    @Test func singleArgumentGradients() {
+        var rng = RandomGenerator(seed: 26)
+        let x = Tensor.randomNormal([2, 2, 5, 4], using: &rng)
+        let w = Tensor.randomNormal([3, 2, 3, 2], using: &rng)
+        checkGradients("conv2d wrt x", inputs: [x]) { t in Tensor.conv2d(t[0], weight: w, stride: 2, padding: 1) }
+        checkGradients("conv2d wrt w", inputs: [w]) { t in Tensor.conv2d(x, weight: t[0], stride: 2, padding: 1) }
+        let xt = Tensor.randomNormal([2, 3, 3, 2], using: &rng)
+        checkGradients("convT wrt x", inputs: [xt]) { t in
+            Tensor.convTranspose2d(t[0], weight: w, stride: 2, padding: 1, outputPadding: 1)
+        }
+        checkGradients("convT wrt w", inputs: [w]) { t in
+            Tensor.convTranspose2d(xt, weight: t[0], stride: 2, padding: 1, outputPadding: 1)
+        }
+    }
+
     @Test func gradientOnlyForTrackedInputs() {
         var rng = RandomGenerator(seed: 25)
         let x = Tensor.randomNormal([2, 2, 4, 4], using: &rng)  // data: untracked

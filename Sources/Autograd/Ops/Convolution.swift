@@ -46,20 +46,9 @@ extension Tensor {
         let out = Storage(uninitialized: n * o * oh * ow)
         ConvKernels.convolve(x.storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
                              g, outChannels: o, out.pointer)
-        let hasBias = bias != nil
-        let inputs = hasBias ? [x, weight, bias!] : [x, weight]
-        return record("conv2d", out, shape: [n, o, oh, ow], inputs: inputs) { gy, ctx in
-            let ins = ctx.node.inputs
-            let gx = ins[0].isTracked
-                ? convTranspose2d(gy, weight: ctx.input(1), bias: nil, stride: stride, padding: padding,
-                                  outputSize: (h, w))
-                : nil
-            let gw = ins[1].isTracked
-                ? conv2dWeightGradient(ctx.input(0), gy, kernelSize: (kh, kw), stride: stride, padding: padding)
-                : nil
-            if !hasBias { return [gx, gw] }
-            return [gx, gw, ins[2].isTracked ? channelSums(gy) : nil]
-        }
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return record("conv2d", out, shape: [n, o, oh, ow], inputs: inputs,
+                      rule: conv2dRule(imageSize: (h, w), kernel: (kh, kw), stride: stride, padding: padding))
     }
 
     /// 2-D transposed convolution of an NCHW batch (PyTorch's `conv_transpose2d`): the
@@ -119,19 +108,9 @@ extension Tensor {
         let out = Storage(uninitialized: n * cout * oh * ow)
         ConvKernels.convolveTransposed(x.storage.pointer, weight: weight.storage.pointer,
                                        bias: bias?.storage.pointer, g, outChannels: cin, out.pointer)
-        let hasBias = bias != nil
-        let inputs = hasBias ? [x, weight, bias!] : [x, weight]
-        return record("conv_transpose2d", out, shape: [n, cout, oh, ow], inputs: inputs) { gy, ctx in
-            let ins = ctx.node.inputs
-            let gx = ins[0].isTracked
-                ? conv2d(gy, weight: ctx.input(1), bias: nil, stride: stride, padding: padding)
-                : nil
-            let gw = ins[1].isTracked
-                ? conv2dWeightGradient(gy, ctx.input(0), kernelSize: (kh, kw), stride: stride, padding: padding)
-                : nil
-            if !hasBias { return [gx, gw] }
-            return [gx, gw, ins[2].isTracked ? channelSums(gy) : nil]
-        }
+        let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        return record("conv_transpose2d", out, shape: [n, cout, oh, ow], inputs: inputs,
+                      rule: convTranspose2dRule(kernel: (kh, kw), stride: stride, padding: padding))
     }
 
     /// The weight gradient of `conv2d` as an op of its own:
@@ -160,11 +139,87 @@ extension Tensor {
                              outH: oh, outW: ow)
         let out = Storage(uninitialized: o * c * kh * kw)
         ConvKernels.weightGradient(x.storage.pointer, gy.storage.pointer, g, outChannels: o, out.pointer)
-        return record("conv2d_weight_grad", out, shape: [o, c, kh, kw], inputs: [x, gy]) { gg, ctx in
+        return record("conv2d_weight_grad", out, shape: [o, c, kh, kw], inputs: [x, gy],
+                      rule: weightGradientRule(imageSize: (h, w), stride: stride, padding: padding))
+    }
+
+    // MARK: backward rules
+
+    /// conv2d: x ← convTranspose2d(gy, w), w ← weightGrad(x, gy), b ← Σ gy. When both x and
+    /// w need gradients they are computed together (sharing gy's reordering) and recorded
+    /// as those same two ops.
+    private static func conv2dRule(imageSize: (Int, Int), kernel: (Int, Int), stride: (Int, Int),
+                                   padding: (Int, Int)) -> BackwardRule {
+        { gy, ctx in
+            let ins = ctx.node.inputs
+            var gx: Tensor? = nil, gw: Tensor? = nil
+            if ins[0].isTracked && ins[1].isTracked {
+                let x = ctx.input(0), w = ctx.input(1)
+                let o = w.shape[0]
+                let g = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                                     kernelH: kernel.0, kernelW: kernel.1, strideH: stride.0, strideW: stride.1,
+                                     padH: padding.0, padW: padding.1, outH: gy.shape[2], outW: gy.shape[3])
+                let gxs = Storage(uninitialized: x.count), gws = Storage(uninitialized: w.count)
+                ConvKernels.convolutionBackward(x.storage.pointer, weight: w.storage.pointer,
+                                                gradient: gy.storage.pointer, outChannels: o, g,
+                                                gx: gxs.pointer, gw: gws.pointer)
+                gx = record("conv_transpose2d", gxs, shape: x.shape, inputs: [gy, w],
+                            rule: convTranspose2dRule(kernel: kernel, stride: stride, padding: padding))
+                gw = record("conv2d_weight_grad", gws, shape: w.shape, inputs: [x, gy],
+                            rule: weightGradientRule(imageSize: imageSize, stride: stride, padding: padding))
+            } else if ins[0].isTracked {
+                gx = convTranspose2d(gy, weight: ctx.input(1), bias: nil, stride: stride, padding: padding,
+                                     outputSize: imageSize)
+            } else if ins[1].isTracked {
+                gw = conv2dWeightGradient(ctx.input(0), gy, kernelSize: kernel, stride: stride, padding: padding)
+            }
+            if ins.count == 2 { return [gx, gw] }
+            return [gx, gw, ins[2].isTracked ? channelSums(gy) : nil]
+        }
+    }
+
+    /// conv_transpose2d: x ← conv2d(gy, w), w ← weightGrad(gy, x), b ← Σ gy. When both x and
+    /// w need gradients they are computed together (sharing gy's column matrix) and recorded
+    /// as those same two ops.
+    private static func convTranspose2dRule(kernel: (Int, Int), stride: (Int, Int),
+                                            padding: (Int, Int)) -> BackwardRule {
+        { gy, ctx in
+            let ins = ctx.node.inputs
+            var gx: Tensor? = nil, gw: Tensor? = nil
+            if ins[0].isTracked && ins[1].isTracked {
+                let x = ctx.input(0), w = ctx.input(1)
+                let cin = w.shape[0]
+                let g = ConvGeometry(batch: gy.shape[0], channels: gy.shape[1], height: gy.shape[2], width: gy.shape[3],
+                                     kernelH: kernel.0, kernelW: kernel.1, strideH: stride.0, strideW: stride.1,
+                                     padH: padding.0, padW: padding.1, outH: x.shape[2], outW: x.shape[3])
+                let gxs = Storage(uninitialized: x.count), gws = Storage(uninitialized: w.count)
+                ConvKernels.convolveAndWeightGradient(gy.storage.pointer, weight: w.storage.pointer, outChannels: cin,
+                                                      gradient: x.storage.pointer, gradientChannels: cin, g,
+                                                      y: gxs.pointer, gw: gws.pointer)
+                gx = record("conv2d", gxs, shape: x.shape, inputs: [gy, w],
+                            rule: conv2dRule(imageSize: (gy.shape[2], gy.shape[3]), kernel: kernel,
+                                             stride: stride, padding: padding))
+                gw = record("conv2d_weight_grad", gws, shape: w.shape, inputs: [gy, x],
+                            rule: weightGradientRule(imageSize: (gy.shape[2], gy.shape[3]), stride: stride,
+                                                     padding: padding))
+            } else if ins[0].isTracked {
+                gx = conv2d(gy, weight: ctx.input(1), bias: nil, stride: stride, padding: padding)
+            } else if ins[1].isTracked {
+                gw = conv2dWeightGradient(gy, ctx.input(0), kernelSize: kernel, stride: stride, padding: padding)
+            }
+            if ins.count == 2 { return [gx, gw] }
+            return [gx, gw, ins[2].isTracked ? channelSums(gy) : nil]
+        }
+    }
+
+    /// conv2d_weight_grad(x, gy), given ĝ: x ← convTranspose2d(gy, ĝ), gy ← conv2d(x, ĝ).
+    private static func weightGradientRule(imageSize: (Int, Int), stride: (Int, Int),
+                                           padding: (Int, Int)) -> BackwardRule {
+        { gg, ctx in
             let ins = ctx.node.inputs
             let gx = ins[0].isTracked
                 ? convTranspose2d(ctx.input(1), weight: gg, bias: nil, stride: stride, padding: padding,
-                                  outputSize: (h, w))
+                                  outputSize: imageSize)
                 : nil
             let ggy = ins[1].isTracked
                 ? conv2d(ctx.input(0), weight: gg, bias: nil, stride: stride, padding: padding)
