@@ -26,17 +26,17 @@ extension Tensor {
     /// `conv2d` with separate (height, width) strides and paddings.
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?,
                               stride: (Int, Int), padding: (Int, Int)) -> Tensor {
-        precondition(x.rank == 4, "conv2d: input \(Shape.describe(x.shape)) is not NCHW (rank 4)")
-        precondition(weight.rank == 4,
+        require(x.rank == 4, "conv2d: input \(Shape.describe(x.shape)) is not NCHW (rank 4)")
+        require(weight.rank == 4,
                      "conv2d: weight \(Shape.describe(weight.shape)) is not [out, in, kh, kw] (rank 4)")
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-        precondition(weight.shape[1] == c,
+        require(weight.shape[1] == c,
                      "conv2d: input \(Shape.describe(x.shape)) has \(c) channels but weight \(Shape.describe(weight.shape)) expects \(weight.shape[1])")
         checkBias(bias, channels: o, op: "conv2d", weight: weight)
         checkStridePadding(stride, padding, op: "conv2d")
-        precondition(kh >= 1 && kw >= 1, "conv2d: weight \(Shape.describe(weight.shape)) has an empty kernel")
-        precondition(h + 2 * padding.0 >= kh && w + 2 * padding.1 >= kw,
+        require(kh >= 1 && kw >= 1, "conv2d: weight \(Shape.describe(weight.shape)) has an empty kernel")
+        require(h + 2 * padding.0 >= kh && w + 2 * padding.1 >= kw,
                      "conv2d: kernel \(kh)x\(kw) is larger than the padded input \(Shape.describe(x.shape)) (padding \(padding.0), \(padding.1))")
         let oh = ConvGeometry.outputSize(h, kernel: kh, stride: stride.0, padding: padding.0)
         let ow = ConvGeometry.outputSize(w, kernel: kw, stride: stride.1, padding: padding.1)
@@ -70,15 +70,15 @@ extension Tensor {
     /// `convTranspose2d` with separate (height, width) strides, paddings and output paddings.
     public static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int),
                                        padding: (Int, Int), outputPadding: (Int, Int)) -> Tensor {
-        precondition(x.rank == 4 && weight.rank == 4,
+        require(x.rank == 4 && weight.rank == 4,
                      "convTranspose2d: input \(Shape.describe(x.shape)) and weight \(Shape.describe(weight.shape)) must both have rank 4 (NCHW, [in, out, kh, kw])")
         checkStridePadding(stride, padding, op: "convTranspose2d")
-        precondition(outputPadding.0 >= 0 && outputPadding.1 >= 0 &&
+        require(outputPadding.0 >= 0 && outputPadding.1 >= 0 &&
                      outputPadding.0 < stride.0 && outputPadding.1 < stride.1,
                      "convTranspose2d: output padding (\(outputPadding.0), \(outputPadding.1)) must be >= 0 and smaller than the stride (\(stride.0), \(stride.1))")
         let oh = (x.shape[2] - 1) * stride.0 - 2 * padding.0 + weight.shape[2] + outputPadding.0
         let ow = (x.shape[3] - 1) * stride.1 - 2 * padding.1 + weight.shape[3] + outputPadding.1
-        precondition(oh > 0 && ow > 0,
+        require(oh > 0 && ow > 0,
                      "convTranspose2d: input \(Shape.describe(x.shape)) with weight \(Shape.describe(weight.shape)), stride (\(stride.0), \(stride.1)), padding (\(padding.0), \(padding.1)) gives an empty output \(oh)x\(ow)")
         return convTranspose2d(x, weight: weight, bias: bias, stride: stride, padding: padding, outputSize: (oh, ow))
     }
@@ -89,16 +89,16 @@ extension Tensor {
     /// of a `conv2d` whose `(in + 2p − k)` is not a multiple of the stride.
     public static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int),
                                        padding: (Int, Int), outputSize: (Int, Int)) -> Tensor {
-        precondition(x.rank == 4 && weight.rank == 4,
+        require(x.rank == 4 && weight.rank == 4,
                      "convTranspose2d: input \(Shape.describe(x.shape)) and weight \(Shape.describe(weight.shape)) must both have rank 4 (NCHW, [in, out, kh, kw])")
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (cout, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
-        precondition(weight.shape[0] == cin,
+        require(weight.shape[0] == cin,
                      "convTranspose2d: input \(Shape.describe(x.shape)) has \(cin) channels but weight \(Shape.describe(weight.shape)) expects \(weight.shape[0])")
         checkBias(bias, channels: cout, op: "convTranspose2d", weight: weight)
         checkStridePadding(stride, padding, op: "convTranspose2d")
         let (oh, ow) = outputSize
-        precondition(kh >= 1 && kw >= 1 && oh + 2 * padding.0 >= kh && ow + 2 * padding.1 >= kw &&
+        require(kh >= 1 && kw >= 1 && oh + 2 * padding.0 >= kh && ow + 2 * padding.1 >= kw &&
                      ConvGeometry.outputSize(oh, kernel: kh, stride: stride.0, padding: padding.0) == h &&
                      ConvGeometry.outputSize(ow, kernel: kw, stride: stride.1, padding: padding.1) == w,
                      "convTranspose2d: output size \(oh)x\(ow) does not match input \(Shape.describe(x.shape)) with weight \(Shape.describe(weight.shape)), stride (\(stride.0), \(stride.1)), padding (\(padding.0), \(padding.1))")
@@ -122,17 +122,17 @@ extension Tensor {
     ///   x ← `convTranspose2d(gy, ĝ)` (sized to H × W), gy ← `conv2d(x, ĝ)`.
     public static func conv2dWeightGradient(_ x: Tensor, _ gy: Tensor, kernelSize: (Int, Int),
                                             stride: (Int, Int), padding: (Int, Int)) -> Tensor {
-        precondition(x.rank == 4 && gy.rank == 4,
+        require(x.rank == 4 && gy.rank == 4,
                      "conv2dWeightGradient: input \(Shape.describe(x.shape)) and output gradient \(Shape.describe(gy.shape)) must both be NCHW")
         checkStridePadding(stride, padding, op: "conv2dWeightGradient")
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (kh, kw) = kernelSize
         let o = gy.shape[1]
-        precondition(kh >= 1 && kw >= 1 && h + 2 * padding.0 >= kh && w + 2 * padding.1 >= kw,
+        require(kh >= 1 && kw >= 1 && h + 2 * padding.0 >= kh && w + 2 * padding.1 >= kw,
                      "conv2dWeightGradient: kernel \(kh)x\(kw) does not fit input \(Shape.describe(x.shape)) with padding (\(padding.0), \(padding.1))")
         let oh = ConvGeometry.outputSize(h, kernel: kh, stride: stride.0, padding: padding.0)
         let ow = ConvGeometry.outputSize(w, kernel: kw, stride: stride.1, padding: padding.1)
-        precondition(gy.shape[0] == n && gy.shape[2] == oh && gy.shape[3] == ow,
+        require(gy.shape[0] == n && gy.shape[2] == oh && gy.shape[3] == ow,
                      "conv2dWeightGradient: output gradient \(Shape.describe(gy.shape)) does not match input \(Shape.describe(x.shape)) with kernel \(kh)x\(kw) (expected [\(n), *, \(oh), \(ow)])")
         let g = ConvGeometry(batch: n, channels: c, height: h, width: w, kernelH: kh, kernelW: kw,
                              strideH: stride.0, strideW: stride.1, padH: padding.0, padW: padding.1,
@@ -235,14 +235,14 @@ extension Tensor {
 
     private static func checkBias(_ bias: Tensor?, channels: Int, op: String, weight: Tensor) {
         guard let bias else { return }
-        precondition(bias.shape == [channels],
+        require(bias.shape == [channels],
                      "\(op): bias \(Shape.describe(bias.shape)) does not match weight \(Shape.describe(weight.shape)) (expected [\(channels)])")
     }
 
     private static func checkStridePadding(_ stride: (Int, Int), _ padding: (Int, Int), op: String) {
-        precondition(stride.0 >= 1 && stride.1 >= 1,
+        require(stride.0 >= 1 && stride.1 >= 1,
                      "\(op): stride (\(stride.0), \(stride.1)) must be at least 1")
-        precondition(padding.0 >= 0 && padding.1 >= 0,
+        require(padding.0 >= 0 && padding.1 >= 0,
                      "\(op): padding (\(padding.0), \(padding.1)) must not be negative")
     }
 }

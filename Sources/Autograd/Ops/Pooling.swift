@@ -19,8 +19,8 @@ extension Tensor {
     ///   this average pooling again). Linear: no kinks.
     public func avgPool2d(kernel: Int, stride: Int? = nil) -> Tensor {
         let s = stride ?? kernel
-        precondition(kernel >= 1 && s >= 1, "avgPool2d: kernel \(kernel) and stride \(s) must be at least 1")
-        precondition(rank >= 2 && shape[rank - 2] >= kernel && shape[rank - 1] >= kernel,
+        require(kernel >= 1 && s >= 1, "avgPool2d: kernel \(kernel) and stride \(s) must be at least 1")
+        require(rank >= 2 && shape[rank - 2] >= kernel && shape[rank - 1] >= kernel,
                      "avgPool2d: input \(Shape.describe(shape)) is smaller than the \(kernel)x\(kernel) window")
         return Tensor.windowSum(self, kernel: kernel, stride: s, scale: 1 / Float(kernel * kernel),
                                 op: "avg_pool2d", backOp: "avg_pool2d_backward")
@@ -32,7 +32,7 @@ extension Tensor {
     /// Gradient: `gy` summed over each 2x2 block (sum pooling, whose own gradient is this
     /// upsampling). Linear: no kinks.
     public func upsampleNearest2x() -> Tensor {
-        precondition(rank >= 2, "upsampleNearest2x: input \(Shape.describe(shape)) has fewer than 2 axes")
+        require(rank >= 2, "upsampleNearest2x: input \(Shape.describe(shape)) has fewer than 2 axes")
         return Tensor.windowScatter(self, kernel: 2, stride: 2, scale: 1,
                                     size: (2 * shape[rank - 2], 2 * shape[rank - 1]),
                                     op: "upsample_nearest2x", backOp: "sum_pool2x2")
@@ -45,10 +45,10 @@ extension Tensor {
     /// A negative amount crops instead (as in PyTorch). Gradient: the matching crop,
     /// `gy.padded2d(−left, −right, −top, −bottom)`. Linear: no kinks.
     public func padded2d(left: Int, right: Int, top: Int, bottom: Int) -> Tensor {
-        precondition(rank >= 2, "padded2d: input \(Shape.describe(shape)) has fewer than 2 axes")
+        require(rank >= 2, "padded2d: input \(Shape.describe(shape)) has fewer than 2 axes")
         let h = shape[rank - 2], w = shape[rank - 1]
         let oh = h + top + bottom, ow = w + left + right
-        precondition(oh >= 0 && ow >= 0,
+        require(oh >= 0 && ow >= 0,
                      "padded2d: padding [left \(left), right \(right), top \(top), bottom \(bottom)] of \(Shape.describe(shape)) leaves a negative size \(oh)x\(ow)")
         if left == 0 && right == 0 && top == 0 && bottom == 0 { return self }
         let planes = Shape.count(Array(shape.dropLast(2)))
@@ -123,7 +123,7 @@ extension Tensor {
         let r = y.rank
         let oh = y.shape[r - 2], ow = y.shape[r - 1]
         let (h, w) = size
-        precondition((h - k) / s + 1 == oh && (w - k) / s + 1 == ow && h >= k && w >= k,
+        require((h - k) / s + 1 == oh && (w - k) / s + 1 == ow && h >= k && w >= k,
                      "\(op): gradient \(Shape.describe(y.shape)) does not match a \(h)x\(w) image pooled by \(k)x\(k) windows with stride \(s)")
         let planes = Shape.count(Array(y.shape.dropLast(2)))
         let out = Storage(uninitialized: planes * h * w)

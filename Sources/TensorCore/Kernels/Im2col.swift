@@ -22,14 +22,14 @@ public struct ConvGeometry: Equatable, Sendable {
     public init(batch: Int, channels: Int, height: Int, width: Int,
                 kernelH: Int, kernelW: Int, strideH: Int, strideW: Int,
                 padH: Int, padW: Int, outH: Int, outW: Int) {
-        precondition(batch >= 0 && channels >= 0 && height >= 0 && width >= 0 && outH >= 0 && outW >= 0,
+        require(batch >= 0 && channels >= 0 && height >= 0 && width >= 0 && outH >= 0 && outW >= 0,
                      "ConvGeometry: negative size")
-        precondition(kernelH >= 1 && kernelW >= 1 && strideH >= 1 && strideW >= 1 && padH >= 0 && padW >= 0,
+        require(kernelH >= 1 && kernelW >= 1 && strideH >= 1 && strideW >= 1 && padH >= 0 && padW >= 0,
                      "ConvGeometry: kernel \(kernelH)x\(kernelW), stride \(strideH)x\(strideW), padding \(padH)x\(padW) is invalid")
         // Every window must lie inside the padded image.
-        precondition(outH == 0 || (outH - 1) * strideH + kernelH <= height + 2 * padH,
+        require(outH == 0 || (outH - 1) * strideH + kernelH <= height + 2 * padH,
                      "ConvGeometry: \(outH) rows of windows do not fit an image of height \(height)")
-        precondition(outW == 0 || (outW - 1) * strideW + kernelW <= width + 2 * padW,
+        require(outW == 0 || (outW - 1) * strideW + kernelW <= width + 2 * padW,
                      "ConvGeometry: \(outW) columns of windows do not fit an image of width \(width)")
         self.batch = batch; self.channels = channels; self.height = height; self.width = width
         self.kernelH = kernelH; self.kernelW = kernelW
