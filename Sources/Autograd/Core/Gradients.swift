@@ -45,14 +45,14 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
                 "\(node.op): backward rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
         for (i, input) in node.inputs.enumerated() {
             guard let inNode = input.node, let g = inputGrads[i],
-                  let inSlot = plan.slot[ObjectIdentifier(inNode)] else { continue }
+                  let inSlot = plan.slot(of: inNode) else { continue }
             require(g.shape == input.shape,
                     "\(node.op): backward rule gave a gradient of shape \(Shape.describe(g.shape)) for input \(i) of shape \(Shape.describe(input.shape))")
             if let existing = grads[inSlot] { grads[inSlot] = existing + g } else { grads[inSlot] = g }
         }
     }
     return targets.map { t in
-        plan.slot[ObjectIdentifier(t.node!)].flatMap { grads[$0] } ?? Tensor(zeros: t.shape)
+        plan.slot(of: t.node!).flatMap { grads[$0] } ?? Tensor(zeros: t.shape)
     }
 }
 
@@ -62,37 +62,48 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
 private struct WalkPlan {
     var nodes: [Node] = []
     var isTarget: [Bool] = []
-    var slot: [ObjectIdentifier: Int] = [:]
+    /// For every visited node: its slot in `nodes`, or -1 when it reaches no target
+    /// (-2 while it is still on the search stack).
+    var state: [ObjectIdentifier: Int] = [:]
+
+    func slot(of node: Node) -> Int? {
+        guard let s = state[ObjectIdentifier(node)], s >= 0 else { return nil }
+        return s
+    }
 
     init(root: Node, targets: [Node]) {
         let targetIDs = Set(targets.map(ObjectIdentifier.init))
-        var visited = Set<ObjectIdentifier>()
         var stack: [(node: Node, next: Int)] = [(root, 0)]
-        visited.insert(ObjectIdentifier(root))
+        state[ObjectIdentifier(root)] = -2
         while !stack.isEmpty {
             let top = stack.count - 1
             let node = stack[top].node
             let i = stack[top].next
             if i < node.inputs.count {
                 stack[top].next = i + 1
-                if let child = node.inputs[i].node, visited.insert(ObjectIdentifier(child)).inserted {
-                    stack.append((child, 0))
+                if let child = node.inputs[i].node {
+                    let id = ObjectIdentifier(child)
+                    if state[id] == nil {
+                        state[id] = -2
+                        stack.append((child, 0))
+                    }
                 }
                 continue
             }
             stack.removeLast()
-            let id = ObjectIdentifier(node)
-            let target = targetIDs.contains(id)
+            let target = targetIDs.contains(ObjectIdentifier(node))
             var reaches = target
             if !reaches {
                 for input in node.inputs {
-                    if let c = input.node, slot[ObjectIdentifier(c)] != nil { reaches = true; break }
+                    if let c = input.node, let s = state[ObjectIdentifier(c)], s >= 0 { reaches = true; break }
                 }
             }
             if reaches {
-                slot[id] = nodes.count
+                state[ObjectIdentifier(node)] = nodes.count
                 nodes.append(node)
                 isTarget.append(target)
+            } else {
+                state[ObjectIdentifier(node)] = -1
             }
         }
     }
