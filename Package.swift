@@ -20,8 +20,10 @@ let package = Package(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
 
+        // Transcendental kernels in C, compiled per instruction set and picked at load time.
+        .target(name: "CKernels"),
         // Storage, shapes, kernels, randomness. Knows nothing about graphs.
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
         // Tensor with an optional graph node, the ops, the reverse walk, gradcheck.
         .target(name: "Autograd", dependencies: ["TensorCore"]),
         // File formats: gzip today; safetensors, PNG, logs later.

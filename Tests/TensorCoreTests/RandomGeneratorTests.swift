@@ -44,28 +44,3 @@ import TensorCore
         #expect(rng.permutation(10).sorted() == Array(0..<10))
     }
 }
-
-@Suite struct FastMathTests {
-    @Test func sqrtIsWithinOneUlp() {
-        var x: Float = 1e-44
-        while x < 1e38 {
-            let got = FastMath.sqrt(x), want = x.squareRoot()
-            #expect(abs(got - want) <= want.ulp, "sqrt(\(x)) = \(got), want \(want)")
-            x *= 1.37
-        }
-        #expect(FastMath.sqrt(0) == 0)
-        #expect(FastMath.sqrt(.infinity) == .infinity)
-        #expect(FastMath.sqrt(-1).isNaN)
-        #expect(FastMath.sqrt(4) == 2)
-    }
-
-    @Test func sigmoidTanhSoftplusAreStable() {
-        for x: Float in [-100, -30, -10, -1, -1e-3, 0, 1e-3, 1, 10, 30, 100] {
-            let d = Double(x)
-            #expect(abs(Double(FastMath.sigmoid(x)) - 1 / (1 + Foundation.exp(-d))) < 1e-7)
-            #expect(abs(Double(FastMath.tanh(x)) - Foundation.tanh(d)) < 2e-7)
-            let sp = d > 30 ? d : Foundation.log1p(Foundation.exp(d))
-            #expect(abs(Double(FastMath.softplus(x)) - sp) <= 2e-7 * max(1, sp))
-        }
-    }
-}

@@ -60,7 +60,7 @@ extension Tensor {
 
     /// Hyperbolic tangent, computed without overflow for any x. Gradient: gy·(1 − y²).
     public func tanh() -> Tensor {
-        let out = Tensor.unaryMap(self) { FastMath.tanh($0) }
+        let out = Tensor.vectorMap(self, VectorMath.tanh)
         return Tensor.record("tanh", out, shape: shape, inputs: [self], savesOutput: true) { gy, ctx in
             if ctx.createGraph { return [gy * (1 - ctx.output.square())] }
             return [Tensor.fused(gy, ctx.output) { g, y in g * (1 - y * y) }]
@@ -69,7 +69,7 @@ extension Tensor {
 
     /// The logistic function 1 / (1 + e⁻ˣ), stable for any x. Gradient: gy·y·(1 − y).
     public func sigmoid() -> Tensor {
-        let out = Tensor.unaryMap(self) { FastMath.sigmoid($0) }
+        let out = Tensor.vectorMap(self, VectorMath.sigmoid)
         return Tensor.record("sigmoid", out, shape: shape, inputs: [self], savesOutput: true) { gy, ctx in
             if ctx.createGraph {
                 let y = ctx.output
@@ -82,7 +82,7 @@ extension Tensor {
     /// log(1 + eˣ), as max(x, 0) + log1p(e^−|x|): no overflow, and equal to x in Float32
     /// above about 17 (where PyTorch switches to x). Gradient: gy·sigmoid(x).
     public func softplus() -> Tensor {
-        let out = Tensor.unaryMap(self) { Swift.max($0, 0) + Tensor.log1pUnit(FastMath.exp(-Swift.abs($0))) }
+        let out = Tensor.vectorMap(self, VectorMath.softplus)
         return Tensor.record("softplus", out, shape: shape, inputs: [self]) { gy, ctx in
             if ctx.createGraph { return [gy * ctx.input(0).sigmoid()] }
             return [Tensor.fused(gy, ctx.input(0)) { g, x in g * FastMath.sigmoid(x) }]
@@ -92,7 +92,7 @@ extension Tensor {
     /// log(sigmoid(x)) = −softplus(−x), as min(x, 0) − log1p(e^−|x|): stable for any x.
     /// Gradient: gy·sigmoid(−x).
     public func logSigmoid() -> Tensor {
-        let out = Tensor.unaryMap(self) { Swift.min($0, 0) - Tensor.log1pUnit(FastMath.exp(-Swift.abs($0))) }
+        let out = Tensor.vectorMap(self, VectorMath.logSigmoid)
         return Tensor.record("log_sigmoid", out, shape: shape, inputs: [self]) { gy, ctx in
             if ctx.createGraph { return [gy * (-ctx.input(0)).sigmoid()] }
             return [Tensor.fused(gy, ctx.input(0)) { g, x in g * FastMath.sigmoid(-x) }]

@@ -17,6 +17,14 @@ extension Tensor {
         return (out, shape)
     }
 
+    /// Runs one of the whole-buffer `VectorMath` kernels into a fresh storage.
+    @inline(__always)
+    static func vectorMap(_ a: Tensor, _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Storage {
+        let out = Storage(uninitialized: a.count)
+        kernel(a.storage.pointer, out.pointer, a.count)
+        return out
+    }
+
     @inline(__always)
     static func unaryMap(_ a: Tensor, _ f: (Float) -> Float) -> Storage {
         let out = Storage(uninitialized: a.count)

@@ -6,7 +6,7 @@ import TensorCore
 extension Tensor {
     /// e^x.
     public func exp() -> Tensor {
-        let out = Tensor.unaryMap(self) { FastMath.exp($0) }
+        let out = Tensor.vectorMap(self, VectorMath.exp)
         return Tensor.record("exp", out, shape: shape, inputs: [self], savesOutput: true) { gy, ctx in
             [gy * ctx.output]
         }
@@ -14,7 +14,7 @@ extension Tensor {
 
     /// Natural logarithm.
     public func log() -> Tensor {
-        let out = Tensor.unaryMap(self) { FastMath.log($0) }
+        let out = Tensor.vectorMap(self, VectorMath.log)
         return Tensor.record("log", out, shape: shape, inputs: [self]) { gy, ctx in
             [gy / ctx.input(0)]
         }
@@ -22,7 +22,7 @@ extension Tensor {
 
     /// Square root (its gradient is infinite at 0).
     public func sqrt() -> Tensor {
-        let out = Tensor.unaryMap(self) { FastMath.sqrt($0) }
+        let out = Tensor.vectorMap(self, VectorMath.sqrt)
         return Tensor.record("sqrt", out, shape: shape, inputs: [self], savesOutput: true) { gy, ctx in
             [gy * 0.5 / ctx.output]
         }
