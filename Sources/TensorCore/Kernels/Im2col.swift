@@ -215,22 +215,6 @@ struct SendablePointer<P>: @unchecked Sendable {
     init(_ p: P) { pointer = p }
 }
 
-/// Splitting independent work over a few threads.
-enum Parallel {
-    /// Elements of work below which one thread is used (thread hand-off costs ~10 µs).
-    static let minWorkPerThread = 1 << 18
-
-    /// Runs `body` on contiguous chunks covering `0..<count`, on up to `BLAS.maxThreads`
-    /// threads (fewer when `work`, in elements touched, is small).
-    static func forEachChunk(_ count: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let threads = Swift.min(BLAS.maxThreads, count, Swift.max(1, work / minWorkPerThread))
-        if threads <= 1 { body(0..<count); return }
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            body((count * t / threads)..<(count * (t + 1) / threads))
-        }
-    }
-}
-
 /// Reusable scratch buffers for the column matrices: large (tens of MB) and short-lived, they
 /// would otherwise be fresh `mmap`s whose page faults cost as much as filling them. Holds at
 /// most `maxBuffers` idle buffers and `maxBytes` in all; thread-safe.

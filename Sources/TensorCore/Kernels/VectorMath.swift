@@ -5,11 +5,18 @@ import CKernels
 /// baseline x86-64 and chosen at load time, so they use the machine's full vector width
 /// although Swift code is built for the baseline. `a` and `out` may be the same buffer.
 public enum VectorMath {
-    public static func exp(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { sg_vexp(a, out, n) }
-    public static func log(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { sg_vlog(a, out, n) }
-    public static func sqrt(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { sg_vsqrt(a, out, n) }
-    public static func tanh(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { sg_vtanh(a, out, n) }
-    public static func sigmoid(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { sg_vsigmoid(a, out, n) }
-    public static func softplus(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { sg_vsoftplus(a, out, n) }
-    public static func logSigmoid(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { sg_vlog_sigmoid(a, out, n) }
+    /// Splits long buffers over threads (these kernels cost 0.2-1.5 ns per element).
+    @inline(__always)
+    static func chunked(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                        _ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) {
+        Parallel.forEachChunk(n, work: n * 4) { r in kernel(a + r.lowerBound, out + r.lowerBound, r.count) }
+    }
+
+    public static func exp(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vexp) }
+    public static func log(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vlog) }
+    public static func sqrt(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vsqrt) }
+    public static func tanh(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vtanh) }
+    public static func sigmoid(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vsigmoid) }
+    public static func softplus(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vsoftplus) }
+    public static func logSigmoid(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vlog_sigmoid) }
 }
