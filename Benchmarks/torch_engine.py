@@ -58,7 +58,7 @@ def bench_matmul(threads):
     for m, k, n, origin in MATMUL:
         a, b = torch.randn(m, k), torch.randn(k, n)
         t = seconds_per_call(lambda: torch.mm(a, b))
-        report("matmul", shape=f"{m}x{k}x{n}", origin=origin, threads=threads, ours_gflops=2.0 * m * k * n / t / 1e9)
+        report("matmul", shape=f"{m}x{k}x{n}", origin=origin, threads=threads, gflops=2.0 * m * k * n / t / 1e9)
 
 
 def bench_conv(threads):

@@ -79,8 +79,12 @@ extension Tensor {
     /// Wraps the result of an op: tracked, with a node holding `rule`, when any input is
     /// tracked; plain otherwise. The rule is an autoclosure so that an untracked op never
     /// allocates the closure's captured context.
+    ///
+    /// This is also how to add an op of your own: compute the output into a `Storage`, then
+    /// `return Tensor.record("myop", out, shape: s, inputs: [x]) { gy, ctx in [...] }` with
+    /// the rule written in Tensor ops (so it can be differentiated again).
     @inline(__always)
-    static func record(
+    public static func record(
         _ op: String, _ storage: Storage, shape: [Int], inputs: [Tensor], savesOutput: Bool = false,
         rule: @autoclosure () -> BackwardRule
     ) -> Tensor {
@@ -95,7 +99,7 @@ extension Tensor {
     /// Marks a tensor computed by a rule that has no differentiable form of its own: the
     /// first-order gradient it carries is right, but differentiating it again stops with an
     /// error naming the op, rather than silently giving zeros.
-    static func notTwiceDifferentiable(_ value: Tensor, op: String, inputs: [Tensor]) -> Tensor {
+    public static func notTwiceDifferentiable(_ value: Tensor, op: String, inputs: [Tensor]) -> Tensor {
         record(op, value.storage, shape: value.shape, inputs: inputs) { _, _ in
             fatalError("\(op): this op's gradient cannot be differentiated again (second-order gradients through \(op) are not supported)")
         }
