@@ -153,3 +153,29 @@ struct UnaryTests {
         #expect(Swift.abs(FastMath.log(1e-40) - Float(Foundation.log(1e-40))) < 1e-5)
     }
 }
+
+@Suite("Broadcast and view ops")
+struct BroadcastOpTests {
+    @Test func finiteDifferences() {
+        var rng = RandomGenerator(seed: 12)
+        let x = Tensor.randomNormal([3, 1, 4], using: &rng)
+        checkGradients("expanded", inputs: [x]) { $0[0].expanded(to: [2, 3, 5, 4]) }
+        let big = Tensor.randomNormal([2, 3, 5, 4], using: &rng)
+        checkGradients("sum(toShape:)", inputs: [big]) { $0[0].sum(toShape: [3, 1, 4]) }
+        checkGradients("reshaped", inputs: [big]) { $0[0].reshaped([6, -1]).square() }
+        checkGradients("flattened", inputs: [big]) { $0[0].flattened(from: 2).exp() }
+    }
+
+    @Test func reshapeIsAViewAndChecksCounts() async {
+        let x = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
+        let y = x.reshaped([3, -1])
+        #expect(y.shape == [3, 2])
+        #expect(y.storage.isSame(as: x.storage))
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor(zeros: [2, 3]).reshaped([4, 2])
+        }.map { r in
+            #expect(String(decoding: r.standardErrorContent, as: UTF8.self)
+                .contains("reshape: shape [2, 3] (6 elements) cannot become [4, 2]"))
+        }
+    }
+}
