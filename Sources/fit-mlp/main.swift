@@ -26,8 +26,22 @@ if CommandLine.arguments.contains("--help") || CommandLine.arguments.contains("-
     """)
     exit(0)
 }
+let known: Set<String> = ["--steps", "--seed", "--lr"]
+var rest = CommandLine.arguments.dropFirst()
+while let flag = rest.popFirst() {
+    guard known.contains(flag) else {
+        FileHandle.standardError.write(Data("fit-mlp: unknown argument '\(flag)'\nusage: fit-mlp [--steps N] [--seed S] [--lr LR]\n".utf8))
+        exit(2)
+    }
+    _ = rest.popFirst()
+}
 let steps = Int(argument("--steps", default: 2000))
-let seed = UInt64(argument("--seed", default: 0))
+let seedValue = argument("--seed", default: 0)
+guard steps >= 0, seedValue >= 0, seedValue == seedValue.rounded() else {
+    FileHandle.standardError.write(Data("fit-mlp: --steps and --seed must be non-negative integers\n".utf8))
+    exit(2)
+}
+let seed = UInt64(seedValue)
 let lr = Float(argument("--lr", default: 0.05))
 
 var rng = RandomGenerator(seed: seed)
