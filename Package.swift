@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "Artifacts", targets: ["Artifacts"]),
+        .library(name: "NN", targets: ["NN"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
     ],
@@ -26,15 +27,22 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
         // Tensor with an optional graph node, the ops, the reverse walk, gradcheck.
         .target(name: "Autograd", dependencies: ["TensorCore"]),
-        // File formats: gzip today; safetensors, PNG, logs later.
-        .target(name: "Artifacts", dependencies: ["CZlib"]),
+        // File formats: gzip, safetensors; PNG and logs later.
+        .target(name: "Artifacts", dependencies: ["CZlib", "Autograd"]),
+        // Layers, optimizers, initializers.
+        .target(name: "NN", dependencies: ["Autograd"]),
 
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Autograd", "TensorCore", "CBLAS"]),
 
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(
-            name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "Artifacts"],
+        // PyTorch reference fixtures and the helpers that compare against them, shared by
+        // the test targets.
+        .target(
+            name: "TestFixtures", dependencies: ["Autograd", "Artifacts"], path: "Tests/TestFixtures",
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "TestFixtures"]),
+        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Autograd
+import TestFixtures
 import Testing
 
 extension Tensor {

@@ -1,4 +1,5 @@
 import Autograd
+import TestFixtures
 import Testing
 
 /// Same seed, same thread count: bit-identical results, run after run.

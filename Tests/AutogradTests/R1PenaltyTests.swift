@@ -1,4 +1,5 @@
 import Autograd
+import TestFixtures
 import Testing
 
 /// The R1 penalty of a small conv critic (fixture `r1_penalty_conv`): double backward

@@ -5,11 +5,11 @@ import Foundation
 import Testing
 
 /// One PyTorch reference case from `Fixtures/` (see its README for the format).
-struct Fixture {
-    let name: String
-    let json: [String: Any]
+public struct Fixture {
+    public let name: String
+    public let json: [String: Any]
 
-    init(_ name: String) throws {
+    public init(_ name: String) throws {
         self.name = name
         let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
         var data: Data
@@ -22,7 +22,7 @@ struct Fixture {
         json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
-    static func tensor(_ any: Any?, _ what: String) -> Tensor {
+    public static func tensor(_ any: Any?, _ what: String) -> Tensor {
         guard let dict = any as? [String: Any], let shape = dict["shape"] as? [Int],
               let data = dict["data"] as? [NSNumber] else {
             fatalError("fixture: \(what) is not a tensor")
@@ -30,24 +30,24 @@ struct Fixture {
         return Tensor(data.map { $0.floatValue }, shape: shape)
     }
 
-    func section(_ key: String) -> [String: Any] { json[key] as? [String: Any] ?? [:] }
-    func input(_ k: String) -> Tensor { Fixture.tensor(section("inputs")[k], "\(name).inputs.\(k)") }
-    func output(_ k: String) -> Tensor { Fixture.tensor(section("outputs")[k], "\(name).outputs.\(k)") }
-    func grad(_ k: String) -> Tensor { Fixture.tensor(section("grads")[k], "\(name).grads.\(k)") }
-    var params: [String: Any] { section("params") }
-    var gradKeys: [String] { Array(section("grads").keys) }
-    var hasSecondOrder: Bool { json["second_order"] != nil }
-    func probe(_ k: String) -> Tensor? {
+    public func section(_ key: String) -> [String: Any] { json[key] as? [String: Any] ?? [:] }
+    public func input(_ k: String) -> Tensor { Fixture.tensor(section("inputs")[k], "\(name).inputs.\(k)") }
+    public func output(_ k: String) -> Tensor { Fixture.tensor(section("outputs")[k], "\(name).outputs.\(k)") }
+    public func grad(_ k: String) -> Tensor { Fixture.tensor(section("grads")[k], "\(name).grads.\(k)") }
+    public var params: [String: Any] { section("params") }
+    public var gradKeys: [String] { Array(section("grads").keys) }
+    public var hasSecondOrder: Bool { json["second_order"] != nil }
+    public func probe(_ k: String) -> Tensor? {
         (section("second_order")["probes"] as? [String: Any])?[k].map { Fixture.tensor($0, "\(name).probes.\(k)") }
     }
-    func secondGrad(_ k: String) -> Tensor {
+    public func secondGrad(_ k: String) -> Tensor {
         Fixture.tensor((section("second_order")["grads"] as? [String: Any])?[k], "\(name).second_order.grads.\(k)")
     }
-    var secondGradKeys: [String] { Array(((section("second_order")["grads"] as? [String: Any]) ?? [:]).keys) }
+    public var secondGradKeys: [String] { Array(((section("second_order")["grads"] as? [String: Any]) ?? [:]).keys) }
 }
 
 /// Expects `|got − want| ≤ atol + rtol·|want|` elementwise, reporting the worst element.
-func expectClose(_ got: Tensor, _ want: Tensor, atol: Float = 1e-5, rtol: Float = 1e-4,
+public func expectClose(_ got: Tensor, _ want: Tensor, atol: Float = 1e-5, rtol: Float = 1e-4,
                  _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(got.shape == want.shape, "\(what): shape \(got.shape) != \(want.shape)", sourceLocation: sourceLocation)
     guard got.shape == want.shape else { return }
@@ -66,7 +66,7 @@ func expectClose(_ got: Tensor, _ want: Tensor, atol: Float = 1e-5, rtol: Float 
 /// where the case has them, second-order gradients (S = Σ grads·probes) with respect to
 /// every input and to gy. `inputs` names the fixture inputs the op reads, in order;
 /// `constant` names inputs that are not differentiated (masks, indices).
-func checkOpFixture(_ name: String, inputs names: [String], constant: Set<String> = [],
+public func checkOpFixture(_ name: String, inputs names: [String], constant: Set<String> = [],
                     outputKey: String = "y",
                     sourceLocation: SourceLocation = #_sourceLocation,
                     _ f: ([Tensor]) -> Tensor) throws {
@@ -102,7 +102,7 @@ func checkOpFixture(_ name: String, inputs names: [String], constant: Set<String
 
 /// Finite-difference checks of first and second order for an op at random,
 /// well-conditioned inputs (see `GradCheck`); fails when the error exceeds `tolerance`.
-func checkGradients(_ what: String, inputs: [Tensor], tolerance: Double = 2e-2, h: Float = 1e-2,
+public func checkGradients(_ what: String, inputs: [Tensor], tolerance: Double = 2e-2, h: Float = 1e-2,
                     secondOrder: Bool = true, seed: UInt64 = 7,
                     sourceLocation: SourceLocation = #_sourceLocation,
                     _ f: ([Tensor]) -> Tensor) {

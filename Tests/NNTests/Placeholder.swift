@@ -1,0 +1,3 @@
+import NN
+import Testing
+import TestFixtures
