@@ -27,11 +27,13 @@ public struct TensorVisitor {
     enum Action {
         case collect(Kind)
         case assign([String: Tensor], Kind?)
+        case layers
     }
 
     var action: Action
     var prefix: String = ""
     var collected: [(String, Tensor)] = []
+    var sublayers: [(String, Layer)] = []
     var assigned: Set<String> = []
     var problems: [String] = []
 
@@ -53,6 +55,7 @@ public struct TensorVisitor {
     public mutating func child(_ name: String, _ layer: Layer) {
         let saved = prefix
         prefix = path(name)
+        if case .layers = action { sublayers.append((prefix, layer)) }
         layer.visit(&self)
         prefix = saved
     }
@@ -60,6 +63,8 @@ public struct TensorVisitor {
     mutating func handle(_ name: String, _ tensor: inout Tensor, kind: Kind) {
         let p = path(name)
         switch action {
+        case .layers:
+            break
         case .collect(let k):
             if k == kind { collected.append((p, tensor)) }
         case .assign(let values, let k):
@@ -88,6 +93,13 @@ extension Layer {
     public func parameters() -> [String: Tensor] { Dictionary(uniqueKeysWithValues: collect(.parameter)) }
     /// The non-learned state tensors by path.
     public func buffers() -> [String: Tensor] { Dictionary(uniqueKeysWithValues: collect(.buffer)) }
+
+    /// This layer (path "") and every layer inside it, by path, in visiting order.
+    public func namedLayers() -> [(String, Layer)] {
+        var v = TensorVisitor(.layers)
+        visit(&v)
+        return [("", self)] + v.sublayers
+    }
 
     func collect(_ kind: TensorVisitor.Kind) -> [(String, Tensor)] {
         var v = TensorVisitor(.collect(kind))
