@@ -12,9 +12,14 @@
 ///     if bias != nil { v.parameter("bias", &bias!) }
 /// }
 /// ```
-public protocol Layer: AnyObject {
+public protocol Layer: ParameterContainer {
     /// The layer's output for `x`.
     func callAsFunction(_ x: Tensor, in context: Context) -> Tensor
+}
+
+/// Anything holding parameters, buffers or sub-layers: every `Layer`, and layers whose call
+/// takes more than one tensor (class-conditional ones take labels too).
+public protocol ParameterContainer: AnyObject {
     /// Hands every parameter, buffer and sub-layer to `visitor`, in a fixed order.
     func visit(_ visitor: inout TensorVisitor)
 }
@@ -33,7 +38,7 @@ public struct TensorVisitor {
     var action: Action
     var prefix: String = ""
     var collected: [(String, Tensor)] = []
-    var sublayers: [(String, Layer)] = []
+    var sublayers: [(String, ParameterContainer)] = []
     var assigned: Set<String> = []
     var problems: [String] = []
 
@@ -52,7 +57,7 @@ public struct TensorVisitor {
     }
 
     /// A sub-layer, whose tensors get the path prefix `name.`.
-    public mutating func child(_ name: String, _ layer: Layer) {
+    public mutating func child(_ name: String, _ layer: ParameterContainer) {
         let saved = prefix
         prefix = path(name)
         if case .layers = action { sublayers.append((prefix, layer)) }
@@ -86,7 +91,7 @@ public struct LoadError: Error, CustomStringConvertible {
     public var description: String { "cannot load tensors:\n  " + problems.joined(separator: "\n  ") }
 }
 
-extension Layer {
+extension ParameterContainer {
     /// The learned tensors by path, in visiting order.
     public func namedParameters() -> [(String, Tensor)] { collect(.parameter) }
     /// The learned tensors by path.
@@ -95,7 +100,7 @@ extension Layer {
     public func buffers() -> [String: Tensor] { Dictionary(uniqueKeysWithValues: collect(.buffer)) }
 
     /// This layer (path "") and every layer inside it, by path, in visiting order.
-    public func namedLayers() -> [(String, Layer)] {
+    public func namedLayers() -> [(String, ParameterContainer)] {
         var v = TensorVisitor(.layers)
         visit(&v)
         return [("", self)] + v.sublayers

@@ -78,7 +78,7 @@ public enum Initializer {
     /// DCGAN's initialization (Radford et al. 2016; PyTorch's DCGAN tutorial `weights_init`):
     /// weights of every Conv2d, ConvTranspose2d and Linear ~ N(0, 0.02²) with biases 0, and
     /// batch-norm γ ~ N(1, 0.02²), β = 0. Applied in place to every layer inside `model`.
-    public static func applyDCGAN(to model: Layer, using rng: inout RandomGenerator) {
+    public static func applyDCGAN(to model: ParameterContainer, using rng: inout RandomGenerator) {
         for (_, layer) in model.namedLayers() {
             switch layer {
             case let l as Conv2d:
