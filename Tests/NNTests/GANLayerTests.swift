@@ -47,7 +47,7 @@ struct GANLayerTests {
         let plain = BatchNorm2d(3, affine: false)(x, in: Context(.training))
         expectClose(y, plain, "conditional BN at init")
         #expect(Set(cbn.parameters().keys) == ["gamma.weight", "beta.weight"])
-        #expect(Set(cbn.buffers().keys) == ["bn.running_mean", "bn.running_var"])
+        #expect(Set(cbn.buffers().keys) == ["bn.running_mean", "bn.running_var", "bn.num_batches_tracked"])
         let g = gradients(of: cbn(x, labels: labels, in: Context(.training)).square().sum(), wrt: cbn.parameters())
         let rows = g["gamma.weight"]!.toArray()
         #expect(rows[6..<9].allSatisfy { $0 == 0 } && rows[3..<6].contains { $0 != 0 })  // class 2 unused

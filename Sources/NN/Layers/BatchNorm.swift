@@ -5,12 +5,14 @@
 /// (buffers `running_mean`, `running_var`) move toward the batch's with `momentum` (the
 /// unbiased variance, as PyTorch). In evaluation the running statistics are used.
 /// Parameters `weight` (γ, init 1) and `bias` (β, init 0) exist when `affine`.
-/// PyTorch's `num_batches_tracked` counter is not kept (it only matters for momentum = nil).
+/// The buffer `num_batches_tracked` counts training calls, as PyTorch's does, so a state
+/// dictionary has the same names in both.
 public final class BatchNorm: Layer {
     public var weight: Tensor?
     public var bias: Tensor?
     public var runningMean: Tensor
     public var runningVar: Tensor
+    public var batchesTracked: Tensor = Tensor(zeros: [])
     public let momentum: Float
     public let eps: Float
     let expectedRank: Int?
@@ -35,6 +37,7 @@ public final class BatchNorm: Layer {
         if context.isTraining {
             runningMean = r.runningMean
             runningVar = r.runningVar
+            batchesTracked = Tensor(scalar: batchesTracked.scalarValue + 1)
         }
         return r.output
     }
@@ -44,6 +47,7 @@ public final class BatchNorm: Layer {
         if bias != nil { v.parameter("bias", &bias!) }
         v.buffer("running_mean", &runningMean)
         v.buffer("running_var", &runningVar)
+        v.buffer("num_batches_tracked", &batchesTracked)
     }
 }
 
