@@ -43,6 +43,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "TestFixtures"]),
-        .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"]),
+        .testTarget(
+            name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
+            resources: [.copy("Resources")]),
     ]
 )
