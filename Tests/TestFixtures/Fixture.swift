@@ -6,12 +6,15 @@ import Testing
 
 /// One PyTorch reference case from `Fixtures/` (see its README for the format).
 public struct Fixture {
+    /// The folder holding the fixture files.
+    public static var directory: URL { Bundle.module.url(forResource: "Fixtures", withExtension: nil)! }
+
     public let name: String
     public let json: [String: Any]
 
     public init(_ name: String) throws {
         self.name = name
-        let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+        let dir = Fixture.directory
         var data: Data
         let plain = dir.appendingPathComponent(name + ".json")
         if FileManager.default.fileExists(atPath: plain.path) {
