@@ -122,6 +122,7 @@ public struct OptimizerState: Sendable {
             problems.append("'step' is missing")
         }
         var slots: [String: [String: Tensor]] = [:]
+        var reported: Set<String> = []
         for key in flat.keys.sorted() where key != "step" {
             let tensor = flat[key]!
             guard let slot = slotNames.first(where: { key.hasSuffix("." + $0) && key.count > $0.count + 1 }) else {
@@ -135,6 +136,7 @@ public struct OptimizerState: Sendable {
             }
             guard p.shape == tensor.shape else {
                 problems.append("'\(key)' has shape \(Shape.describe(tensor.shape)) but parameter '\(path)' has shape \(Shape.describe(p.shape))")
+                reported.insert(key)
                 continue
             }
             slots[path, default: [:]][slot] = tensor.detached()
@@ -143,7 +145,7 @@ public struct OptimizerState: Sendable {
             for path in parameters.keys.sorted() {
                 let have = slots[path] ?? [:]
                 if have.isEmpty && (!requireEvery || step == 0) { continue }
-                for name in slotNames where have[name] == nil {
+                for name in slotNames where have[name] == nil && !reported.contains(path + "." + name) {
                     problems.append("'\(path).\(name)' is missing")
                 }
             }

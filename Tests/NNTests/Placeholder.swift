@@ -1,3 +1,0 @@
-import NN
-import Testing
-import TestFixtures
