@@ -274,23 +274,25 @@ enum Reference {
 
 @Suite("Optimizer rules and API")
 struct OptimizerTests {
-    // Small cases: 4 parameters, 5 steps; the gradients shrink and change sign so that
-    // AMSGrad's maximum, Nesterov's look-ahead and dampening all matter.
-    static let p0: [Float] = [0.5, -1.25, 2.0, 0.03125]
-    static let grads: [[Float]] = [
+    // Small cases: 13 parameters (11 + 2: the fused loops' 8-lane body and their scalar
+    // tails), 5 steps; the gradients shrink and change sign so that AMSGrad's maximum,
+    // Nesterov's look-ahead and dampening all matter.
+    static let base: [[Float]] = [
         [0.8, -0.3, 1.5, 0.25], [-0.4, 0.2, 0.5, -0.125], [0.1, -0.05, -0.75, 0.0625],
         [0.05, 0.4, 0.25, -0.5], [-0.02, 0.01, 0.125, 0.25],
     ]
+    static let p0: [Float] = (0..<13).map { i in [0.5, -1.25, 2.0, 0.03125][i % 4] * (1 + 0.125 * Float(i / 4)) }
+    static let grads: [[Float]] = base.map { row in (0..<13).map { i in row[i % 4] * (1 + 0.25 * Float(i)) } }
 
     /// Runs `opt` from p0 on the given gradients (as a two-parameter dictionary, so that
     /// the path bookkeeping is exercised too) and compares every step with `want`.
     func check(_ opt: some Optimizer, _ want: [[Double]], _ what: String,
                sourceLocation: SourceLocation = #_sourceLocation) {
-        var params = ["a.weight": Tensor(Array(Self.p0[0..<2])).requiringGradient(),
-                      "b.bias": Tensor(Array(Self.p0[2..<4]), shape: [2, 1]).requiringGradient()]
+        var params = ["a.weight": Tensor(Array(Self.p0[0..<11])).requiringGradient(),
+                      "b.bias": Tensor(Array(Self.p0[11..<13]), shape: [2, 1]).requiringGradient()]
         var state = OptimizerState()
         for (t, g) in Self.grads.enumerated() {
-            let grads = ["a.weight": Tensor(Array(g[0..<2])), "b.bias": Tensor(Array(g[2..<4]), shape: [2, 1])]
+            let grads = ["a.weight": Tensor(Array(g[0..<11])), "b.bias": Tensor(Array(g[11..<13]), shape: [2, 1])]
             (params, state) = opt.update(params, grads, state)
             let got = params["a.weight"]!.toArray() + params["b.bias"]!.toArray()
             expectClose(Tensor(got), Tensor(want[t].map(Float.init)), atol: 1e-6, rtol: 1e-5,

@@ -80,6 +80,8 @@ public struct Adam: Optimizer {
         newParams.reserveCapacity(parameters.count)
         var newState = state
         newState.step = state.step + 1
+        let k = Constants(l2: l2, shrink: shrink, b1: b1, c1: c1, b2: b2, c2: c2, stepSize: stepSize,
+                          invBC2Sqrt: invBC2Sqrt, eps: eps)
         for (path, p) in parameters {
             guard let g = gradients[path] else {
                 newParams[path] = p.detached().requiringGradient()
@@ -87,49 +89,71 @@ public struct Adam: Optimizer {
             }
             let n = p.count
             let old = state.slotPointers(names, path: path, shape: p.shape, op: "Adam.update")
-            let outP = Storage(uninitialized: n), outM = Storage(uninitialized: n), outV = Storage(uninitialized: n)
-            let outMax = amsgrad ? Storage(uninitialized: n) : nil
-            let pp = p.storage.pointer, gp = g.storage.pointer
-            let op = outP.pointer, mp = outM.pointer, vp = outV.pointer
-            let mOld = old[0], vOld = old[1], maxOld = amsgrad ? old[2] : nil, maxOut = outMax?.pointer
-            OptimizerSupport.chunks(n, touched: amsgrad ? 8 : 6) { r in
-                // One loop per case (slots present or not yet, AMSGrad or not), so the plain
-                // loops have no per-element branch; missing slots count as zeros.
-                switch (mOld, vOld, maxOut) {
-                case let (m0?, v0?, nil):
-                    for i in r {
-                        let gi = gp[i] + l2 * pp[i]
-                        let m = b1 * m0[i] + c1 * gi
-                        let v = b2 * v0[i] + c2 * gi * gi
-                        mp[i] = m; vp[i] = v
-                        op[i] = pp[i] * shrink - stepSize * m / (v.squareRoot() * invBC2Sqrt + eps)
-                    }
-                case (_, _, nil):
-                    for i in r {
-                        let gi = gp[i] + l2 * pp[i]
-                        let m = c1 * gi
-                        let v = c2 * gi * gi
-                        mp[i] = m; vp[i] = v
-                        op[i] = pp[i] * shrink - stepSize * m / (v.squareRoot() * invBC2Sqrt + eps)
-                    }
-                case let (_, _, maxOut?):
-                    for i in r {
-                        let gi = gp[i] + l2 * pp[i]
-                        let m = b1 * (mOld?[i] ?? 0) + c1 * gi
-                        let v = b2 * (vOld?[i] ?? 0) + c2 * gi * gi
-                        let vMax = Swift.max(maxOld?[i] ?? 0, v)
-                        mp[i] = m; vp[i] = v; maxOut[i] = vMax
-                        op[i] = pp[i] * shrink - stepSize * m / (vMax.squareRoot() * invBC2Sqrt + eps)
-                    }
-                }
+            let out = Storage(uninitialized: n)
+            let m = OptimizerSupport.slot(old: old[0], count: n), v = OptimizerSupport.slot(old: old[1], count: n)
+            let vMax = amsgrad ? OptimizerSupport.slot(old: old[2], count: n) : nil
+            let q = Pointers(p: p.storage.pointer, g: g.storage.pointer, out: out.pointer,
+                             m0: m.read, m1: m.new.pointer, v0: v.read, v1: v.new.pointer,
+                             x0: vMax?.read ?? out.pointer, x1: vMax?.new.pointer ?? out.pointer)
+            OptimizerSupport.chunks(n, touched: amsgrad ? 9 : 7) { r in
+                if amsgrad { Adam.kernel(r, q, k, amsgrad: true) } else { Adam.kernel(r, q, k, amsgrad: false) }
             }
             var slots = state.slots[path] ?? [:]
-            slots["exp_avg"] = Tensor(storage: outM, shape: p.shape)
-            slots["exp_avg_sq"] = Tensor(storage: outV, shape: p.shape)
-            if let outMax { slots["max_exp_avg_sq"] = Tensor(storage: outMax, shape: p.shape) }
+            slots["exp_avg"] = Tensor(storage: m.new, shape: p.shape)
+            slots["exp_avg_sq"] = Tensor(storage: v.new, shape: p.shape)
+            if let vMax { slots["max_exp_avg_sq"] = Tensor(storage: vMax.new, shape: p.shape) }
             newState.slots[path] = slots
-            newParams[path] = OptimizerSupport.leaf(outP, p.shape)
+            newParams[path] = OptimizerSupport.leaf(out, p.shape)
         }
         return (newParams, newState)
+    }
+
+    struct Constants {
+        let l2, shrink, b1, c1, b2, c2, stepSize, invBC2Sqrt, eps: Float
+    }
+
+    /// Parameter, gradient, output; old (…0) and new (…1) moments; x: AMSGrad's maximum
+    /// (pointing at the output, untouched, without AMSGrad).
+    struct Pointers {
+        let p, g, out, m0, m1, v0, v1, x0, x1: UnsafeMutablePointer<Float>
+    }
+
+    /// The fused update over `r`: eight lanes at a time, then the tail. Called with a
+    /// constant flag, so each case is its own loop.
+    @inline(__always)
+    static func kernel(_ r: Range<Int>, _ q: Pointers, _ k: Constants, amsgrad: Bool) {
+        let l2 = k.l2, shrink = k.shrink, b1 = k.b1, c1 = k.c1, b2 = k.b2, c2 = k.c2
+        let stepSize = k.stepSize, ib = k.invBC2Sqrt, eps = k.eps
+        var i = r.lowerBound
+        while i + 8 <= r.upperBound {
+            let p = OptimizerSupport.load8(q.p, i)
+            let g = OptimizerSupport.load8(q.g, i) + l2 * p
+            let m = b1 * OptimizerSupport.load8(q.m0, i) + c1 * g
+            let v = b2 * OptimizerSupport.load8(q.v0, i) + c2 * g * g
+            OptimizerSupport.store8(q.m1, i, m)
+            OptimizerSupport.store8(q.v1, i, v)
+            var vv = v
+            if amsgrad {
+                vv = pointwiseMax(OptimizerSupport.load8(q.x0, i), v)
+                OptimizerSupport.store8(q.x1, i, vv)
+            }
+            OptimizerSupport.store8(q.out, i, p * shrink - stepSize * m / (vv.squareRoot() * ib + eps))
+            i += 8
+        }
+        while i < r.upperBound {
+            let p = q.p[i]
+            let g = q.g[i] + l2 * p
+            let m = b1 * q.m0[i] + c1 * g
+            let v = b2 * q.v0[i] + c2 * g * g
+            q.m1[i] = m
+            q.v1[i] = v
+            var vv = v
+            if amsgrad {
+                vv = Swift.max(q.x0[i], v)
+                q.x1[i] = vv
+            }
+            q.out[i] = p * shrink - stepSize * m / (vv.squareRoot() * ib + eps)
+            i += 1
+        }
     }
 }

@@ -197,6 +197,29 @@ enum OptimizerSupport {
         Tensor(storage: storage, shape: shape).requiringGradient()
     }
 
+    /// Eight floats from `p + i` (explicit SIMD: the fused optimizer loops touch too many
+    /// buffers for the compiler's alias checks, so they would stay scalar otherwise).
+    @inline(__always)
+    static func load8(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func store8(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ v: SIMD8<Float>) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+
+    /// A new slot storage of `n` floats, and the pointer to read the slot's old values
+    /// from: the old slot, or (first update) the new storage zero-filled, read as its own
+    /// old value (each element is read before it is written).
+    @inline(__always)
+    static func slot(old: UnsafeMutablePointer<Float>?, count n: Int) -> (new: Storage, read: UnsafeMutablePointer<Float>) {
+        let s = Storage(uninitialized: n)
+        if let old { return (s, old) }
+        s.pointer.update(repeating: 0, count: n)
+        return (s, s.pointer)
+    }
+
     /// Runs `body` over chunks of `0..<n`, on several threads for big tensors (`touched`:
     /// arrays read or written per element, for the work estimate).
     @inline(__always)

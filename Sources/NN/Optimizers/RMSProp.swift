@@ -65,17 +65,15 @@ public struct RMSProp: Optimizer {
             }
             let n = p.count
             let old = state.slotPointers(names, path: path, shape: p.shape, op: "RMSProp.update")
-            // New slot storages; a slot that does not exist yet is zero-filled first and read
-            // as its own old value (each element is read before it is written).
-            let new = names.map { _ in Storage(uninitialized: n) }
+            let fresh = names.indices.map { OptimizerSupport.slot(old: old[$0], count: n) }
+            let new = fresh.map(\.new)
             var ptrs = Pointers(p: p.storage.pointer, g: g.storage.pointer, out: Storage(uninitialized: n))
             for (j, name) in names.enumerated() {
-                let src: UnsafeMutablePointer<Float>
-                if let o = old[j] { src = o } else { new[j].pointer.update(repeating: 0, count: n); src = new[j].pointer }
+                let src = fresh[j].read, dst = fresh[j].new.pointer
                 switch name {
-                case "square_avg": ptrs.s0 = src; ptrs.s1 = new[j].pointer
-                case "momentum_buffer": ptrs.b0 = src; ptrs.b1 = new[j].pointer
-                default: ptrs.a0 = src; ptrs.a1 = new[j].pointer
+                case "square_avg": ptrs.s0 = src; ptrs.s1 = dst
+                case "momentum_buffer": ptrs.b0 = src; ptrs.b1 = dst
+                default: ptrs.a0 = src; ptrs.a1 = dst
                 }
             }
             let q = ptrs
@@ -110,31 +108,56 @@ public struct RMSProp: Optimizer {
         }
     }
 
-    /// The fused update over `r`; called with constant flags, so each case is its own loop.
+    /// The fused update over `r`, eight lanes at a time, then the tail; called with constant
+    /// flags, so each case is its own loop.
     @inline(__always)
     static func kernel(_ r: Range<Int>, _ q: Pointers, _ k: Constants, centered: Bool, momentum: Bool) {
-        let pp = q.p, gp = q.g, op = q.out.pointer
-        let s0 = q.s0, s1 = q.s1, a0 = q.a0, a1 = q.a1, b0 = q.b0, b1 = q.b1
         let alpha = k.alpha, c = 1 - k.alpha, eps = k.eps, lr = k.lr, mu = k.momentum, wd = k.wd
-        for i in r {
-            let g = gp[i] + wd * pp[i]
-            let s = alpha * s0[i] + c * g * g
-            s1[i] = s
+        let op = q.out.pointer
+        var i = r.lowerBound
+        while i + 8 <= r.upperBound {
+            let p = OptimizerSupport.load8(q.p, i)
+            let g = OptimizerSupport.load8(q.g, i) + wd * p
+            let s = alpha * OptimizerSupport.load8(q.s0, i) + c * g * g
+            OptimizerSupport.store8(q.s1, i, s)
+            var d: SIMD8<Float>
+            if centered {
+                let a = alpha * OptimizerSupport.load8(q.a0, i) + c * g
+                OptimizerSupport.store8(q.a1, i, a)
+                d = pointwiseMax(s - a * a, SIMD8(repeating: 0)).squareRoot() + eps
+            } else {
+                d = s.squareRoot() + eps
+            }
+            if momentum {
+                let b = mu * OptimizerSupport.load8(q.b0, i) + g / d
+                OptimizerSupport.store8(q.b1, i, b)
+                OptimizerSupport.store8(op, i, p - lr * b)
+            } else {
+                OptimizerSupport.store8(op, i, p - lr * g / d)
+            }
+            i += 8
+        }
+        while i < r.upperBound {
+            let p = q.p[i]
+            let g = q.g[i] + wd * p
+            let s = alpha * q.s0[i] + c * g * g
+            q.s1[i] = s
             var d: Float
             if centered {
-                let a = alpha * a0[i] + c * g
-                a1[i] = a
+                let a = alpha * q.a0[i] + c * g
+                q.a1[i] = a
                 d = Swift.max(s - a * a, 0).squareRoot() + eps
             } else {
                 d = s.squareRoot() + eps
             }
             if momentum {
-                let b = mu * b0[i] + g / d
-                b1[i] = b
-                op[i] = pp[i] - lr * b
+                let b = mu * q.b0[i] + g / d
+                q.b1[i] = b
+                op[i] = p - lr * b
             } else {
-                op[i] = pp[i] - lr * g / d
+                op[i] = p - lr * g / d
             }
+            i += 1
         }
     }
 }
