@@ -1,0 +1,159 @@
+import Foundation
+import Autograd
+
+/// Adam (Kingma & Ba, 2015), with PyTorch's `torch.optim.Adam` / `AdamW` rules exactly.
+///
+/// For each parameter p with gradient g, at update number t = 1, 2, ... (`state.step + 1`)
+/// and learning rate lr:
+///
+///     g = g + weightDecay·p                       (L2 penalty, Adam style; not when decoupled)
+///     p = p·(1 − lr·weightDecay)                  (AdamW: decoupled decay, when decoupled)
+///     m = β1·m + (1 − β1)·g                       slot "exp_avg"
+///     v = β2·v + (1 − β2)·g²                      slot "exp_avg_sq"
+///     v̂ = max(v̂, v)                               slot "max_exp_avg_sq" (AMSGrad only)
+///     p = p − lr/(1 − β1ᵗ) · m / (sqrt(v or v̂)/sqrt(1 − β2ᵗ) + ε)
+///
+/// m, v and v̂ start at zero. ε is added after the bias correction of sqrt(v), as PyTorch
+/// does. Every parameter is bias-corrected with the state's step count, so a parameter that
+/// missed updates (no gradient) is corrected as if it had not; PyTorch keeps one count per
+/// parameter. The two agree whenever every parameter gets a gradient at every update.
+public struct Adam: Optimizer {
+    public var learningRate: LearningRateSchedule
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    public var weightDecay: Float
+    /// AdamW (Loshchilov & Hutter, 2019): decay the weights directly, p·(1 − lr·wd), instead
+    /// of adding wd·p to the gradient.
+    public var decoupledWeightDecay: Bool
+    public var amsgrad: Bool
+
+    public init(learningRate: LearningRateSchedule, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false,
+                amsgrad: Bool = false) {
+        require(beta1 >= 0 && beta1 < 1, "Adam: beta1 \(beta1) is outside [0, 1)")
+        require(beta2 >= 0 && beta2 < 1, "Adam: beta2 \(beta2) is outside [0, 1)")
+        require(epsilon >= 0, "Adam: epsilon \(epsilon) is negative")
+        require(weightDecay >= 0, "Adam: weight decay \(weightDecay) is negative")
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        self.amsgrad = amsgrad
+    }
+
+    public init(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0, decoupledWeightDecay: Bool = false, amsgrad: Bool = false) {
+        self.init(learningRate: .constant(learningRate), beta1: beta1, beta2: beta2, epsilon: epsilon,
+                  weightDecay: weightDecay, decoupledWeightDecay: decoupledWeightDecay, amsgrad: amsgrad)
+    }
+
+    /// AdamW: Adam with decoupled weight decay (PyTorch's default decay 0.01).
+    public static func adamW(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+                             epsilon: Float = 1e-8, weightDecay: Float = 1e-2, amsgrad: Bool = false) -> Adam {
+        Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+             weightDecay: weightDecay, decoupledWeightDecay: true, amsgrad: amsgrad)
+    }
+
+    public var slotNames: [String] {
+        amsgrad ? ["exp_avg", "exp_avg_sq", "max_exp_avg_sq"] : ["exp_avg", "exp_avg_sq"]
+    }
+
+    public func update(_ parameters: [String: Tensor], _ gradients: [String: Tensor], _ state: OptimizerState,
+                       learningRate lrOverride: Float?) -> (parameters: [String: Tensor], state: OptimizerState) {
+        OptimizerSupport.checkGradients(parameters, gradients, op: "Adam.update")
+        let lr = lrOverride ?? learningRate(state.step)
+        let t = Double(state.step + 1)
+        // Scalars in Double, then rounded once.
+        let stepSize = Float(Double(lr) / (1 - Foundation.pow(Double(beta1), t)))
+        let invBC2Sqrt = Float(1 / (1 - Foundation.pow(Double(beta2), t)).squareRoot())
+        let b1 = beta1, c1 = 1 - beta1, b2 = beta2, c2 = 1 - beta2, eps = epsilon
+        let decoupled = decoupledWeightDecay
+        let l2 = decoupled ? 0 : weightDecay
+        let shrink: Float = decoupled ? 1 - lr * weightDecay : 1
+        let amsgrad = amsgrad
+        let names = slotNames
+
+        var newParams: [String: Tensor] = [:]
+        newParams.reserveCapacity(parameters.count)
+        var newState = state
+        newState.step = state.step + 1
+        let k = Constants(l2: l2, shrink: shrink, b1: b1, c1: c1, b2: b2, c2: c2, stepSize: stepSize,
+                          invBC2Sqrt: invBC2Sqrt, eps: eps)
+        for (path, p) in parameters {
+            guard let g = gradients[path] else {
+                newParams[path] = p.detached().requiringGradient()
+                continue
+            }
+            let n = p.count
+            let old = state.slotPointers(names, path: path, shape: p.shape, op: "Adam.update")
+            let out = Storage(uninitialized: n)
+            let m = OptimizerSupport.slot(old: old[0], count: n), v = OptimizerSupport.slot(old: old[1], count: n)
+            let vMax = amsgrad ? OptimizerSupport.slot(old: old[2], count: n) : nil
+            let q = Pointers(p: p.storage.pointer, g: g.storage.pointer, out: out.pointer,
+                             m0: m.read, m1: m.new.pointer, v0: v.read, v1: v.new.pointer,
+                             x0: vMax?.read ?? out.pointer, x1: vMax?.new.pointer ?? out.pointer)
+            OptimizerSupport.chunks(n, touched: amsgrad ? 9 : 7) { r in
+                if amsgrad { Adam.kernel(r, q, k, amsgrad: true) } else { Adam.kernel(r, q, k, amsgrad: false) }
+            }
+            var slots = state.slots[path] ?? [:]
+            slots["exp_avg"] = Tensor(storage: m.new, shape: p.shape)
+            slots["exp_avg_sq"] = Tensor(storage: v.new, shape: p.shape)
+            if let vMax { slots["max_exp_avg_sq"] = Tensor(storage: vMax.new, shape: p.shape) }
+            newState.slots[path] = slots
+            newParams[path] = OptimizerSupport.leaf(out, p.shape)
+        }
+        return (newParams, newState)
+    }
+
+    struct Constants {
+        let l2, shrink, b1, c1, b2, c2, stepSize, invBC2Sqrt, eps: Float
+    }
+
+    /// Parameter, gradient, output; old (…0) and new (…1) moments; x: AMSGrad's maximum
+    /// (pointing at the output, untouched, without AMSGrad).
+    struct Pointers {
+        let p, g, out, m0, m1, v0, v1, x0, x1: UnsafeMutablePointer<Float>
+    }
+
+    /// The fused update over `r`: eight lanes at a time, then the tail. Called with a
+    /// constant flag, so each case is its own loop.
+    @inline(__always)
+    static func kernel(_ r: Range<Int>, _ q: Pointers, _ k: Constants, amsgrad: Bool) {
+        let l2 = k.l2, shrink = k.shrink, b1 = k.b1, c1 = k.c1, b2 = k.b2, c2 = k.c2
+        let stepSize = k.stepSize, ib = k.invBC2Sqrt, eps = k.eps
+        var i = r.lowerBound
+        while i + 8 <= r.upperBound {
+            let p = OptimizerSupport.load8(q.p, i)
+            let g = OptimizerSupport.load8(q.g, i) + l2 * p
+            let m = b1 * OptimizerSupport.load8(q.m0, i) + c1 * g
+            let v = b2 * OptimizerSupport.load8(q.v0, i) + c2 * g * g
+            OptimizerSupport.store8(q.m1, i, m)
+            OptimizerSupport.store8(q.v1, i, v)
+            var vv = v
+            if amsgrad {
+                vv = pointwiseMax(OptimizerSupport.load8(q.x0, i), v)
+                OptimizerSupport.store8(q.x1, i, vv)
+            }
+            OptimizerSupport.store8(q.out, i, p * shrink - stepSize * m / (vv.squareRoot() * ib + eps))
+            i += 8
+        }
+        while i < r.upperBound {
+            let p = q.p[i]
+            let g = q.g[i] + l2 * p
+            let m = b1 * q.m0[i] + c1 * g
+            let v = b2 * q.v0[i] + c2 * g * g
+            q.m1[i] = m
+            q.v1[i] = v
+            var vv = v
+            if amsgrad {
+                vv = Swift.max(q.x0[i], v)
+                q.x1[i] = vv
+            }
+            q.out[i] = p * shrink - stepSize * m / (vv.squareRoot() * ib + eps)
+            i += 1
+        }
+    }
+}
