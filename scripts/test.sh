@@ -4,5 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Python's safetensors reads a file SwiftGAN writes in the interop test: install it into a
+# venv under .build (numpy comes from the system when present). Offline, the test is skipped.
+if [ -z "${SWIFTGAN_PYTHON:-}" ]; then
+    venv=.build/interop-venv
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import safetensors, numpy" 2>/dev/null; then
+        python3 -m venv --system-site-packages "$venv" >/dev/null 2>&1 &&
+            "$venv/bin/pip" install -q safetensors numpy >/dev/null 2>&1 ||
+            echo "test: could not install Python safetensors; the Python interop test will be skipped" >&2
+    fi
+    if "$venv/bin/python" -c "import safetensors, numpy" 2>/dev/null; then
+        export SWIFTGAN_PYTHON="$PWD/$venv/bin/python"
+    fi
+fi
 swift build -c release --build-tests
 swift test -c release --skip-build "$@"
