@@ -19,7 +19,8 @@ def parse(path):
             continue
         fields = dict(kv.split("=", 1) for kv in line.split()[1:])
         ident = fields.get("shape") if fields["case"] == "matmul" else \
-            f'{fields.get("layer")} b{fields.get("batch")}' if fields["case"] == "conv" else fields.get("op", "")
+            f'{fields.get("layer")} b{fields.get("batch")}' if fields["case"] == "conv" else \
+            f'b{fields.get("batch")}' if fields["case"] == "conv_stack" else fields.get("op", "")
         for name, higher in METRICS:
             if name in fields:
                 results.setdefault((fields["case"], ident, name, higher), []).append(float(fields[name]))

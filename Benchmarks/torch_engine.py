@@ -64,6 +64,7 @@ def bench_matmul(threads):
 def bench_conv(threads):
     F = torch.nn.functional
     for batch in (64, 256):
+        total_flop = total_s = 0.0
         for name, transposed, cin, cout, k, s, p, op, h in LAYERS:
             x = torch.randn(batch, cin, h, h, requires_grad=True)
             w = (torch.randn(*((cin, cout, k, k) if transposed else (cout, cin, k, k))) * 0.05).requires_grad_()
@@ -83,6 +84,10 @@ def bench_conv(threads):
             total = seconds_per_call(lambda: torch.autograd.grad(forward(), [x, w], gy), min_seconds=0.2, batches=3)
             report("conv", layer=name, batch=batch, threads=threads, fwd_ms=t_fwd * 1e3, fwd_bwd_ms=total * 1e3,
                    gflops=6.0 * macs / total / 1e9)
+            total_flop += 6.0 * macs
+            total_s += total
+        report("conv_stack", batch=batch, threads=threads, layers=len(LAYERS), fwd_bwd_ms=total_s * 1e3,
+               gflops=total_flop / total_s / 1e9)
 
 
 def bench_elementwise():

@@ -16,6 +16,13 @@ func benchConvolution(threads: Int) {
     ]
     var rng = RandomGenerator(seed: 4)
     for batch in [64, 256] {
+        var totalFlop = 0.0, totalSeconds = 0.0
+        defer {
+            // The whole DCGAN conv stack: what a training step sees.
+            let gflops = totalFlop / totalSeconds / 1e9
+            report("conv_stack", ["batch": batch, "threads": threads, "layers": layers.count,
+                                  "fwd_bwd_ms": totalSeconds * 1e3, "gflops": gflops, "pct_of_peak": 100 * gflops / peak])
+        }
         for (name, transposed, inC, outC, k, s, p, op, h) in layers {
             let x = Tensor.randomNormal([batch, inC, h, h], using: &rng).requiringGradient()
             let wShape = transposed ? [inC, outC, k, k] : [outC, inC, k, k]
@@ -36,6 +43,8 @@ func benchConvolution(threads: Int) {
                 blackHole(gradients(of: forward(), wrt: [x, w], seed: gy))
             }
             let gflops = 3 * 2 * macs / total / 1e9
+            totalFlop += 3 * 2 * macs
+            totalSeconds += total
             report("conv", ["layer": name, "batch": batch, "threads": threads,
                             "shape": "\(inC)x\(h)x\(h)->\(outC)x\(outH)x\(outH)", "fwd_ms": fwd * 1e3,
                             "fwd_bwd_ms": total * 1e3, "gflops": gflops, "pct_of_peak": 100 * gflops / peak])

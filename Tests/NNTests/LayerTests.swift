@@ -97,3 +97,18 @@ struct LayerTests {
         }
     }
 }
+
+@Suite("Activation layers")
+struct ActivationLayerTests {
+    @Test func layersApplyTheirOps() {
+        let x = Tensor([-2, -0.5, 0.5, 2])
+        let cases: [(Layer, Tensor)] = [(ReLU(), x.relu()), (LeakyReLU(0.2), x.leakyRelu(0.2)), (Tanh(), x.tanh()),
+                                        (Sigmoid(), x.sigmoid()), (ELU(alpha: 0.5), x.elu(alpha: 0.5)), (Softplus(), x.softplus())]
+        for (layer, want) in cases {
+            #expect(layer(x, in: .evaluation).toArray() == want.toArray(), "\(type(of: layer))")
+            #expect(layer.parameters().isEmpty)
+        }
+        #expect(Flatten()(Tensor(zeros: [2, 3, 4]), in: .evaluation).shape == [2, 12])
+        #expect(Reshape([3, 4])(Tensor(zeros: [2, 12]), in: .evaluation).shape == [2, 3, 4])
+    }
+}

@@ -57,3 +57,19 @@ public final class Reshape: Layer {
     public func callAsFunction(_ x: Tensor, in context: Context) -> Tensor { x.reshaped([x.shape[0]] + shape) }
     public func visit(_ v: inout TensorVisitor) {}
 }
+
+
+/// x for x > 0, α(eˣ − 1) otherwise.
+public final class ELU: Layer {
+    public let alpha: Float
+    public init(alpha: Float = 1) { self.alpha = alpha }
+    public func callAsFunction(_ x: Tensor, in context: Context) -> Tensor { x.elu(alpha: alpha) }
+    public func visit(_ v: inout TensorVisitor) {}
+}
+
+/// log(1 + eˣ).
+public final class Softplus: Layer {
+    public init() {}
+    public func callAsFunction(_ x: Tensor, in context: Context) -> Tensor { x.softplus() }
+    public func visit(_ v: inout TensorVisitor) {}
+}
