@@ -117,33 +117,6 @@ extension Tensor {
         return Swift.abs(x) < 0.5 ? p * x : e
     }
 
-    /// log(1 + u) for u in [0, 1] (as in softplus), branch-free so that loops vectorize:
-    /// Cephes' logf polynomial on w = 1 + u (reduced to [√½, √2]), with Goldberg's
-    /// correction u / (w − 1) for the rounding of 1 + u, so tiny u stays accurate.
-    @inline(__always)
-    static func log1pUnit(_ u: Float) -> Float {
-        let w = 1 + u
-        let d = w - 1
-        let big = w > 1.41421356
-        let e: Float = big ? 1 : 0
-        let f = (big ? w * 0.5 : w) - 1
-        let z = f * f
-        var y: Float = 7.0376836292e-2
-        y = y * f - 1.1514610310e-1
-        y = y * f + 1.1676998740e-1
-        y = y * f - 1.2420140846e-1
-        y = y * f + 1.4249322787e-1
-        y = y * f - 1.6668057665e-1
-        y = y * f + 2.0000714765e-1
-        y = y * f - 2.4999993993e-1
-        y = y * f + 3.3333331174e-1
-        y = y * f * z
-        y += -2.12194440e-4 * e
-        y += -0.5 * z
-        let logW = f + y + 0.693359375 * e
-        return d == 0 ? u : logW * (u / (d == 0 ? 1 : d))
-    }
-
     /// f(a, b) elementwise for two tensors of one shape, untracked: the fused first-order
     /// backward loops (used only when no graph of the gradient is being built).
     @inline(__always)

@@ -27,7 +27,7 @@ extension Tensor {
             let xc = x + i, tc = t + i
             for k in 0..<len {
                 let v = xc[k]
-                tp[k] = Swift.max(v, 0) - v * tc[k] + Tensor.log1pUnit(FastMath.exp(-Swift.abs(v)))
+                tp[k] = Swift.max(v, 0) - v * tc[k] + FastMath.log1p(FastMath.exp(-Swift.abs(v)))
             }
             total += Double(Tensor.rowSum(tp, len))
             i += len
