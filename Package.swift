@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "Artifacts", targets: ["Artifacts"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "GAN", targets: ["GAN"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
     ],
@@ -20,6 +21,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
 
         // Transcendental kernels in C, compiled per instruction set and picked at load time.
         .target(name: "CKernels"),
@@ -28,9 +32,11 @@ let package = Package(
         // Tensor with an optional graph node, the ops, the reverse walk, gradcheck.
         .target(name: "Autograd", dependencies: ["TensorCore"]),
         // File formats: gzip, safetensors; PNG and logs later.
-        .target(name: "Artifacts", dependencies: ["CZlib", "Autograd"]),
+        .target(name: "Artifacts", dependencies: ["CZlib", "CPNG", "Autograd"]),
         // Layers, optimizers, initializers.
         .target(name: "NN", dependencies: ["Autograd"]),
+        // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
+        .target(name: "GAN", dependencies: ["NN"]),
 
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Autograd", "TensorCore", "CBLAS"]),

@@ -1,0 +1,3 @@
+import GAN
+import Testing
+import TestFixtures
