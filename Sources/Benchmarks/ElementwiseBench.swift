@@ -50,3 +50,18 @@ func benchOverhead() {
     }
     report("op_overhead_untracked", ["ops": 2 * length, "us_per_op_fwd": f / Double(2 * length) * 1e6])
 }
+
+/// The same kernels into a preallocated output: separates the arithmetic and memory
+/// traffic from the cost of obtaining a fresh output buffer.
+func benchElementwiseInPlace() {
+    let n = 1 << 20
+    var rng = RandomGenerator(seed: 3)
+    let a = Tensor.randomNormal([n], using: &rng), b = Tensor.randomNormal([n], using: &rng)
+    let out = Storage(uninitialized: n)
+    let t = Timer.secondsPerCall { VectorMath.add(a.storage.pointer, b.storage.pointer, out.pointer, n) }
+    report("elementwise_preallocated", ["op": "add", "elements": n, "gbytes_per_s": 3 * Double(n * 4) / t / 1e9, "ms": t * 1e3])
+    let t2 = Timer.secondsPerCall { blackHole(Storage(uninitialized: n)) }
+    report("allocate", ["elements": n, "us": t2 * 1e6])
+    let t3 = Timer.secondsPerCall { let s = Storage(uninitialized: n); s.pointer.update(repeating: 0, count: n) }
+    report("allocate_and_touch", ["elements": n, "ms": t3 * 1e3])
+}

@@ -34,5 +34,5 @@ FileHandle.standardError.write(Data("swiftgan-bench: this is a debug build; numb
 
 if groups.contains("matmul") { benchMatMul(threads: threads) }
 if groups.contains("conv") { benchConvolution(threads: threads) }
-if groups.contains("elementwise") { benchElementwise() }
+if groups.contains("elementwise") { benchElementwise(); benchElementwiseInPlace() }
 if groups.contains("overhead") { benchOverhead() }

@@ -74,3 +74,28 @@ import TensorCore
         #expect(t == [0, 1, -1])
     }
 }
+
+/// The C arithmetic kernels, on a buffer long enough to be split over threads (and of odd
+/// length, so the chunks and the vector tails are uneven), against plain Swift loops.
+@Suite struct ElementwiseKernelTests {
+    @Test func matchPlainLoopsAcrossThreadChunks() {
+        let n = (1 << 20) + 3
+        var rng = RandomGenerator(seed: 1)
+        var a = [Float](repeating: 0, count: n), b = a, out = a
+        a.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        b.withUnsafeMutableBufferPointer { rng.fillUniform($0, low: 0.5, high: 2) }
+        func run(_ k: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> [Float] {
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { k(pa.baseAddress!, pb.baseAddress!, $0.baseAddress!, n) } } }
+            return out
+        }
+        #expect(run(VectorMath.add) == zip(a, b).map { $0 + $1 })
+        #expect(run(VectorMath.sub) == zip(a, b).map { $0 - $1 })
+        #expect(run(VectorMath.mul) == zip(a, b).map { $0 * $1 })
+        #expect(run(VectorMath.div) == zip(a, b).map { $0 / $1 })
+        #expect(run { x, _, o, n in VectorMath.addScalar(x, 1.5, o, n) } == a.map { $0 + 1.5 })
+        #expect(run { x, _, o, n in VectorMath.mulScalar(x, -3, o, n) } == a.map { $0 * -3 })
+        #expect(run { x, _, o, n in VectorMath.leakyRelu(x, slope: 0.2, o, n) } == a.map { $0 > 0 ? $0 : $0 * 0.2 })
+        #expect(run { x, _, o, n in VectorMath.leakyRelu(x, slope: 0, o, n) } == a.map { $0 > 0 ? $0 : 0 })
+    }
+}

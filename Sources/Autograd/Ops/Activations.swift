@@ -12,7 +12,8 @@ import TensorCore
 extension Tensor {
     /// max(x, 0). Gradient: gy where x > 0, 0 where x ≤ 0 (0 at the kink, as PyTorch).
     public func relu() -> Tensor {
-        let out = Tensor.unaryMap(self) { $0 < 0 ? 0 : $0 }
+        let out = Storage(uninitialized: count)
+        VectorMath.leakyRelu(storage.pointer, slope: 0, out.pointer, count)
         return Tensor.record("relu", out, shape: shape, inputs: [self]) { gy, ctx in
             [Tensor.leakyReluBackward(gy, ctx.node.inputs[0].storage, slope: 0)]
         }
@@ -21,7 +22,8 @@ extension Tensor {
     /// x where x > 0, slope·x otherwise (PyTorch's default slope is 0.01; GANs use 0.2).
     /// Gradient: gy where x > 0, slope·gy where x ≤ 0 (slope at the kink, as PyTorch).
     public func leakyRelu(_ slope: Float = 0.2) -> Tensor {
-        let out = Tensor.unaryMap(self) { $0 > 0 ? $0 : $0 * slope }
+        let out = Storage(uninitialized: count)
+        VectorMath.leakyRelu(storage.pointer, slope: slope, out.pointer, count)
         return Tensor.record("leaky_relu", out, shape: shape, inputs: [self]) { gy, ctx in
             [Tensor.leakyReluBackward(gy, ctx.node.inputs[0].storage, slope: slope)]
         }

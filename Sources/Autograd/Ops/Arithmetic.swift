@@ -5,10 +5,17 @@ import TensorCore
 // shape (`sumTo`), which is itself differentiable.
 
 extension Tensor {
-    /// Runs a broadcasting binary kernel; checks shapes and names the op on mismatch.
+    /// Runs a broadcasting binary kernel; checks shapes and names the op on mismatch. Equal
+    /// shapes go to `sameShape` (a C kernel split over threads on long buffers) when given.
     @inline(__always)
     static func broadcastBinary(_ op: String, _ a: Tensor, _ b: Tensor,
+                                sameShape: ((UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)? = nil,
                                 _ f: (Float, Float) -> Float) -> (Storage, [Int]) {
+        if let sameShape, a.shape == b.shape {
+            let out = Storage(uninitialized: a.count)
+            sameShape(a.storage.pointer, b.storage.pointer, out.pointer, a.count)
+            return (out, a.shape)
+        }
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             fatalError("\(op): shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) cannot be broadcast together")
         }
@@ -33,21 +40,21 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let (s, shape) = broadcastBinary("add", a, b, +)
+        let (s, shape) = broadcastBinary("add", a, b, sameShape: VectorMath.add, +)
         return record("add", s, shape: shape, inputs: [a, b]) { gy, ctx in
             [gy.sum(toShape: ctx.node.inputs[0].shape), gy.sum(toShape: ctx.node.inputs[1].shape)]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let (s, shape) = broadcastBinary("sub", a, b, -)
+        let (s, shape) = broadcastBinary("sub", a, b, sameShape: VectorMath.sub, -)
         return record("sub", s, shape: shape, inputs: [a, b]) { gy, ctx in
             [gy.sum(toShape: ctx.node.inputs[0].shape), (-gy).sum(toShape: ctx.node.inputs[1].shape)]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let (s, shape) = broadcastBinary("mul", a, b, *)
+        let (s, shape) = broadcastBinary("mul", a, b, sameShape: VectorMath.mul, *)
         return record("mul", s, shape: shape, inputs: [a, b]) { gy, ctx in
             let a = ctx.input(0), b = ctx.input(1)
             return [(gy * b).sum(toShape: a.shape), (gy * a).sum(toShape: b.shape)]
@@ -55,7 +62,7 @@ extension Tensor {
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let (s, shape) = broadcastBinary("div", a, b, /)
+        let (s, shape) = broadcastBinary("div", a, b, sameShape: VectorMath.div, /)
         return record("div", s, shape: shape, inputs: [a, b]) { gy, ctx in
             let a = ctx.input(0), b = ctx.input(1)
             let ga = gy / b
@@ -71,7 +78,8 @@ extension Tensor {
     // MARK: with a Float
 
     public static func + (a: Tensor, s: Float) -> Tensor {
-        let out = unaryMap(a) { $0 + s }
+        let out = Storage(uninitialized: a.count)
+        VectorMath.addScalar(a.storage.pointer, s, out.pointer, a.count)
         return record("add_scalar", out, shape: a.shape, inputs: [a]) { gy, _ in [gy] }
     }
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
@@ -83,7 +91,8 @@ extension Tensor {
     }
 
     public static func * (a: Tensor, s: Float) -> Tensor {
-        let out = unaryMap(a) { $0 * s }
+        let out = Storage(uninitialized: a.count)
+        VectorMath.mulScalar(a.storage.pointer, s, out.pointer, a.count)
         return record("mul_scalar", out, shape: a.shape, inputs: [a]) { gy, _ in [gy * s] }
     }
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }

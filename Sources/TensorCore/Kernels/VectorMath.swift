@@ -12,6 +12,30 @@ public enum VectorMath {
         Parallel.forEachChunk(n, work: n * 4) { r in kernel(a + r.lowerBound, out + r.lowerBound, r.count) }
     }
 
+    // Same-shape arithmetic; chunks go to several threads past `Parallel.minWorkPerThread`.
+    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked2(a, b, out, n, sg_add) }
+    public static func sub(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked2(a, b, out, n, sg_sub) }
+    public static func mul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked2(a, b, out, n, sg_mul) }
+    public static func div(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked2(a, b, out, n, sg_div) }
+    public static func addScalar(_ a: UnsafePointer<Float>, _ s: Float, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(n, work: 2 * n) { r in sg_add_scalar(a + r.lowerBound, s, out + r.lowerBound, r.count) }
+    }
+    public static func mulScalar(_ a: UnsafePointer<Float>, _ s: Float, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(n, work: 2 * n) { r in sg_mul_scalar(a + r.lowerBound, s, out + r.lowerBound, r.count) }
+    }
+    /// x for x > 0, slope·x otherwise (slope 0: relu).
+    public static func leakyRelu(_ a: UnsafePointer<Float>, slope: Float, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(n, work: 2 * n) { r in sg_leaky_relu(a + r.lowerBound, slope, out + r.lowerBound, r.count) }
+    }
+
+    @inline(__always)
+    static func chunked2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
+                         _ kernel: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) {
+        Parallel.forEachChunk(n, work: 3 * n) { r in
+            kernel(a + r.lowerBound, b + r.lowerBound, out + r.lowerBound, r.count)
+        }
+    }
+
     public static func exp(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vexp) }
     public static func log(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vlog) }
     public static func sqrt(_ a: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) { chunked(a, out, n, sg_vsqrt) }

@@ -1,0 +1,15 @@
+#ifndef SWIFTGAN_ELEMENTWISE_H
+#define SWIFTGAN_ELEMENTWISE_H
+
+// Same-shape elementwise arithmetic over n floats, compiled per instruction set like
+// vector_math.h. Callers split long buffers over threads; each call handles one chunk.
+
+void sg_add(const float *a, const float *b, float *out, long n);
+void sg_sub(const float *a, const float *b, float *out, long n);
+void sg_mul(const float *a, const float *b, float *out, long n);
+void sg_div(const float *a, const float *b, float *out, long n);
+void sg_add_scalar(const float *a, float s, float *out, long n);
+void sg_mul_scalar(const float *a, float s, float *out, long n);
+void sg_leaky_relu(const float *a, float slope, float *out, long n);
+
+#endif
