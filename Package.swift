@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "Artifacts", targets: ["Artifacts"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "GAN", targets: ["GAN"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Evaluation", targets: ["Evaluation"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
     ],
@@ -35,6 +37,10 @@ let package = Package(
         .target(name: "Artifacts", dependencies: ["CZlib", "CPNG", "Autograd"]),
         // Layers, optimizers, initializers.
         .target(name: "NN", dependencies: ["Autograd"]),
+        // Data: 2-D Gaussian mixtures (PacGAN's ring and grid), later MNIST and user data.
+        .target(name: "Datasets", dependencies: ["Autograd"]),
+        // Measuring a generator: mode coverage (PacGAN protocol), later FID/KID and spectra.
+        .target(name: "Evaluation", dependencies: ["Autograd", "Datasets"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN"]),
 
@@ -49,6 +55,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
+        .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "TestFixtures"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
             resources: [.copy("Resources")]),
