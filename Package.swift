@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "GAN", dependencies: ["NN"]),
 
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
-        .executableTarget(name: "Benchmarks", dependencies: ["Autograd", "TensorCore", "CBLAS"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
         // PyTorch reference fixtures and the helpers that compare against them, shared by
         // the test targets.

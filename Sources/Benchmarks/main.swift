@@ -6,7 +6,8 @@ import Foundation
 
 let usage = """
 usage: swiftgan-bench [--threads N] [GROUP ...]
-  groups: matmul conv elementwise overhead (default: all)
+  groups: matmul conv elementwise overhead (default: all), or a workload of BENCHMARKS.md:
+          gmm2d [--steps N] (W1; prints RESULT workload=gmm2d steps_per_s=...)
   --threads N   the most threads BLAS may use (default: SWIFTGAN_THREADS or the core count)
 Prints one line per case: RESULT case=<name> key=value ...
 """
@@ -22,6 +23,20 @@ if let i = args.firstIndex(of: "--threads") {
     args.removeSubrange(i...(i + 1))
 }
 if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
+var workloadSteps = 3000
+if let i = args.firstIndex(of: "--steps") {
+    guard i + 1 < args.count, let n = Int(args[i + 1]), n >= 1 else {
+        FileHandle.standardError.write(Data("swiftgan-bench: --steps needs a positive integer\n\(usage)\n".utf8))
+        exit(2)
+    }
+    workloadSteps = n
+    args.removeSubrange(i...(i + 1))
+}
+if args == ["gmm2d"] {
+    BLAS.maxThreads = threads
+    benchGMM2D(steps: workloadSteps)
+    exit(0)
+}
 let groups = Set(args.isEmpty ? ["matmul", "conv", "elementwise", "overhead"] : args)
 for g in groups where !["matmul", "conv", "elementwise", "overhead"].contains(g) {
     FileHandle.standardError.write(Data("swiftgan-bench: unknown group '\(g)'\n\(usage)\n".utf8))
