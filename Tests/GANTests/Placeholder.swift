@@ -1,3 +1,0 @@
-import GAN
-import Testing
-import TestFixtures
