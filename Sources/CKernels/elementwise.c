@@ -28,7 +28,8 @@ SG_CLONES void sg_add_scalar(const float *a, float s, float *out, long n) {
 SG_CLONES void sg_mul_scalar(const float *a, float s, float *out, long n) {
     for (long i = 0; i < n; i++) out[i] = a[i] * s;
 }
-// slope 0 is relu (negative inputs give 0, not -0 · x).
+// slope 0 is relu (negative inputs give 0, not -0 · x). NaN stays NaN, as in PyTorch, so
+// a diverging run is caught at the first loss rather than hidden by the activation.
 SG_CLONES void sg_leaky_relu(const float *a, float slope, float *out, long n) {
-    for (long i = 0; i < n; i++) out[i] = a[i] > 0.0f ? a[i] : (slope == 0.0f ? 0.0f : a[i] * slope);
+    for (long i = 0; i < n; i++) out[i] = a[i] <= 0.0f ? (slope == 0.0f ? 0.0f : a[i] * slope) : a[i];
 }

@@ -116,3 +116,14 @@ struct ActivationTests {
         #expect(second[1].toArray() == [0.2, 1])
     }
 }
+
+@Suite("NaN propagation")
+struct NaNPropagationTests {
+    @Test func activationsKeepNaN() {
+        let x = Tensor([.nan, 1, -1])
+        #expect(x.relu().toArray()[0].isNaN)
+        #expect(x.leakyRelu(0.2).toArray()[0].isNaN)
+        #expect(x.tanh().toArray()[0].isNaN && x.sigmoid().toArray()[0].isNaN)
+        #expect(x.relu().toArray()[1...] == [1, 0])
+    }
+}

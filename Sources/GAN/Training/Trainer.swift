@@ -1,0 +1,236 @@
+import NN
+
+/// How the two players' updates are scheduled (the seeds' alternating procedure, or both
+/// players stepping from the same point).
+public enum UpdateOrder: String, Sendable {
+    /// n_critic D steps, each on a fresh batch, then one G step through the updated D.
+    case alternating
+    /// D and G gradients both taken at the current point, then both applied (one D step).
+    case simultaneous
+}
+
+/// A regularizer of the discriminator's loss.
+public enum DiscriminatorPenalty: Sendable, Equatable {
+    /// WGAN-GP (Gulrajani et al. 2017): λ·mean((‖∇D(x̂)‖ − 1)²), or one-sided.
+    case gradientPenalty(lambda: Float, oneSided: Bool = false)
+    /// R1 (Mescheder et al. 2018): γ/2·E‖∇D(real)‖².
+    case r1(gamma: Float)
+    /// R2: γ/2·E‖∇D(fake)‖².
+    case r2(gamma: Float)
+}
+
+/// The procedure of one training run: what game is played and how the players update.
+public struct GameSettings: Sendable {
+    public var objective: GANObjective = .nonSaturating
+    public var penalty: DiscriminatorPenalty? = nil
+    /// D updates per G update (WGAN: 5).
+    public var criticSteps: Int = 1
+    public var order: UpdateOrder = .alternating
+    public var batchSize: Int = 64
+    /// One-sided label smoothing of the real target (BCE objectives).
+    public var labelSmoothing: Float = 0
+    /// WGAN weight clipping of D's parameters to [−c, c] after each D update.
+    public var weightClip: Float? = nil
+    /// Instance noise added to D's inputs.
+    public var instanceNoise: InstanceNoise? = nil
+    /// Decay of the generator's exponential moving average (nil: none).
+    public var emaDecay: Float? = nil
+
+    public init() {}
+}
+
+/// What one training step measured: losses, gradient norms, D's mean output on real and
+/// fake data, the learning rates. One record per step, as the log writes it.
+public struct StepRecord: Sendable {
+    public var step: Int
+    public var discriminatorLoss: Float
+    public var generatorLoss: Float
+    public var penalty: Float?
+    public var discriminatorGradientNorm: Float
+    public var generatorGradientNorm: Float
+    public var realScore: Float
+    public var fakeScore: Float
+    public var discriminatorLearningRate: Float
+    public var generatorLearningRate: Float
+}
+
+/// A training run stopped because a quantity stopped being a finite number.
+public struct NonFiniteError: Error, CustomStringConvertible {
+    public let step: Int
+    public let quantity: String
+    public var description: String { "step \(step): \(quantity) is not finite (NaN or infinity); training stopped" }
+}
+
+/// The events of a run; callbacks (logging, progress, samples, checkpoints, diagnostics)
+/// observe them without touching the loop.
+public enum TrainerEvent {
+    case fitStart
+    case stepEnd(StepRecord)
+    case fitEnd
+}
+
+public protocol TrainerCallback: AnyObject {
+    func trainer(_ trainer: GANTrainer, handle event: TrainerEvent) throws
+}
+
+/// The training loop of the GAN game: a generator G (noise → sample) and a discriminator D
+/// (sample → score), each with its own optimizer and state; explicit randomness for noise
+/// and data.
+public final class GANTrainer {
+    public let generator: Layer
+    public let discriminator: Layer
+    public let generatorOptimizer: any Optimizer
+    public let discriminatorOptimizer: any Optimizer
+    public var settings: GameSettings
+    public var generatorState = OptimizerState()
+    public var discriminatorState = OptimizerState()
+    /// The EMA of the generator's parameters (when `settings.emaDecay` is set).
+    public var generatorAverage: [String: Tensor]? = nil
+    public var rng: RandomGenerator
+    /// G steps completed.
+    public private(set) var step = 0
+    public var callbacks: [TrainerCallback] = []
+
+    /// Draws `count` latent vectors.
+    public let sampleNoise: (Int, inout RandomGenerator) -> Tensor
+    /// Draws `count` real samples.
+    public let sampleData: (Int, inout RandomGenerator) -> Tensor
+
+    public init(generator: Layer, discriminator: Layer, generatorOptimizer: any Optimizer,
+                discriminatorOptimizer: any Optimizer, settings: GameSettings, seed: UInt64,
+                sampleNoise: @escaping (Int, inout RandomGenerator) -> Tensor,
+                sampleData: @escaping (Int, inout RandomGenerator) -> Tensor) {
+        require(settings.criticSteps >= 1, "GANTrainer: criticSteps must be at least 1, got \(settings.criticSteps)")
+        require(settings.batchSize >= 1, "GANTrainer: batchSize must be at least 1, got \(settings.batchSize)")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.generatorOptimizer = generatorOptimizer
+        self.discriminatorOptimizer = discriminatorOptimizer
+        self.settings = settings
+        self.rng = RandomGenerator(seed: seed)
+        self.sampleNoise = sampleNoise
+        self.sampleData = sampleData
+        if settings.emaDecay != nil { generatorAverage = ExponentialMovingAverage.start(generator.parameters()) }
+    }
+
+    /// Runs `steps` G steps, sending events to the callbacks.
+    public func fit(steps: Int) throws {
+        try emit(.fitStart)
+        for _ in 0..<steps {
+            let record = try trainStep()
+            try emit(.stepEnd(record))
+        }
+        try emit(.fitEnd)
+    }
+
+    func emit(_ event: TrainerEvent) throws {
+        for c in callbacks { try c.trainer(self, handle: event) }
+    }
+
+    /// D's input with instance noise, when configured.
+    func noisy(_ x: Tensor, _ context: Context) -> Tensor {
+        guard let noise = settings.instanceNoise else { return x }
+        return noise.apply(x, step: step, using: &context.rng)
+    }
+
+    /// D's loss (with its penalty) on one real and one fake batch; `fake` may be tracked.
+    func discriminatorLoss(real: Tensor, fake: Tensor, context: Context) -> (loss: Tensor, penalty: Tensor?, real: Tensor, fake: Tensor) {
+        let critic: (Tensor) -> Tensor = { self.discriminator($0, in: context) }
+        let realScores = critic(noisy(real, context))
+        let fakeScores = critic(noisy(fake, context))
+        var loss = settings.objective.discriminatorLoss(real: realScores, fake: fakeScores,
+                                                        labelSmoothing: settings.labelSmoothing)
+        var penalty: Tensor? = nil
+        switch settings.penalty {
+        case .gradientPenalty(let lambda, let oneSided)?:
+            let eps = Tensor.randomUniform([real.shape[0]] + [Int](repeating: 1, count: real.rank - 1), using: &context.rng)
+            penalty = lambda * gradientPenalty(critic: critic, real: real, fake: fake.detached(), epsilon: eps, oneSided: oneSided)
+        case .r1(let gamma)?:
+            penalty = r1Penalty(critic: critic, real: real, gamma: gamma)
+        case .r2(let gamma)?:
+            penalty = r2Penalty(critic: critic, fake: fake.detached(), gamma: gamma)
+        case nil:
+            break
+        }
+        if let penalty { loss = loss + penalty }
+        return (loss, penalty, realScores, fakeScores)
+    }
+
+    func check(_ value: Float, _ quantity: String) throws {
+        if !value.isFinite { throw NonFiniteError(step: step + 1, quantity: quantity) }
+    }
+
+    /// One G step (and its D steps). All randomness of the step (data, noise, dropout,
+    /// instance noise, the penalty's interpolation) comes from `rng`, in a fixed order. Throws `NonFiniteError` before changing any parameter
+    /// when a loss or gradient is not finite.
+    @discardableResult
+    public func trainStep() throws -> StepRecord {
+        let context = Context(.training, rng: rng)
+        let b = settings.batchSize
+        let dLR = discriminatorOptimizer.learningRate(discriminatorState.step)
+        let gLR = generatorOptimizer.learningRate(generatorState.step)
+        var record = StepRecord(step: step + 1, discriminatorLoss: 0, generatorLoss: 0, penalty: nil,
+                                discriminatorGradientNorm: 0, generatorGradientNorm: 0, realScore: 0, fakeScore: 0,
+                                discriminatorLearningRate: dLR, generatorLearningRate: gLR)
+        let dSteps = settings.order == .simultaneous ? 1 : settings.criticSteps
+        var pendingG: [String: Tensor]? = nil
+        for _ in 0..<dSteps {
+            let real = sampleData(b, &context.rng)
+            let z = sampleNoise(b, &context.rng)
+            let fake = generator(z, in: context)
+            let d = discriminatorLoss(real: real, fake: fake.detached(), context: context)
+            let dParams = discriminator.parameters()
+            let dGrads = gradients(of: d.loss, wrt: dParams)
+            record.discriminatorLoss = d.loss.scalarValue
+            record.penalty = d.penalty?.scalarValue
+            record.realScore = d.real.mean().scalarValue
+            record.fakeScore = d.fake.mean().scalarValue
+            record.discriminatorGradientNorm = GradientClipping.globalNorm(dGrads)
+            try check(record.discriminatorLoss, "discriminator loss")
+            try check(record.discriminatorGradientNorm, "discriminator gradient norm")
+            if settings.order == .simultaneous {
+                // G's gradient at the same point, before D moves.
+                let fakeScores = discriminator(noisy(fake, context), in: context)
+                let gLoss = settings.objective.generatorLoss(real: settings.objective.generatorNeedsRealScores ? d.real.detached() : nil,
+                                                             fake: fakeScores)
+                let gParams = generator.parameters()
+                let gGrads = gradients(of: gLoss, wrt: gParams)
+                record.generatorLoss = gLoss.scalarValue
+                record.generatorGradientNorm = GradientClipping.globalNorm(gGrads)
+                try check(record.generatorLoss, "generator loss")
+                try check(record.generatorGradientNorm, "generator gradient norm")
+                pendingG = gGrads
+            }
+            var (newD, newDState) = discriminatorOptimizer.update(dParams, dGrads, discriminatorState)
+            if let c = settings.weightClip { newD = GradientClipping.clipWeights(newD, to: c) }
+            discriminator.update(parameters: newD)
+            discriminatorState = newDState
+        }
+        let gParams = generator.parameters()
+        let gGrads: [String: Tensor]
+        if let pendingG {
+            gGrads = pendingG
+        } else {
+            let z = sampleNoise(b, &context.rng)
+            let real = settings.objective.generatorNeedsRealScores ? sampleData(b, &context.rng) : nil
+            let fake = generator(z, in: context)
+            let fakeScores = discriminator(noisy(fake, context), in: context)
+            let realScores = real.map { discriminator(noisy($0, context), in: context).detached() }
+            let gLoss = settings.objective.generatorLoss(real: realScores, fake: fakeScores)
+            gGrads = gradients(of: gLoss, wrt: gParams)
+            record.generatorLoss = gLoss.scalarValue
+            record.generatorGradientNorm = GradientClipping.globalNorm(gGrads)
+            try check(record.generatorLoss, "generator loss")
+            try check(record.generatorGradientNorm, "generator gradient norm")
+        }
+        let (newG, newGState) = generatorOptimizer.update(gParams, gGrads, generatorState)
+        generator.update(parameters: newG)
+        generatorState = newGState
+        rng = context.rng
+        step += 1
+        if let decay = settings.emaDecay, let average = generatorAverage {
+            generatorAverage = ExponentialMovingAverage(decay: decay).update(average, generator.parameters(), step: step)
+        }
+        return record
+    }
+}
