@@ -161,8 +161,10 @@ public final class GANTrainer {
     }
 
     /// One G step (and its D steps). All randomness of the step (data, noise, dropout,
-    /// instance noise, the penalty's interpolation) comes from `rng`, in a fixed order. Throws `NonFiniteError` before changing any parameter
-    /// when a loss or gradient is not finite.
+    /// instance noise, the penalty's interpolation) comes from `rng`, in a fixed order.
+    /// Throws `NonFiniteError` when a loss or gradient is not finite, before the update
+    /// computed from it is applied (in alternating order the D steps before it have been
+    /// applied; a checkpoint written before the step is intact).
     @discardableResult
     public func trainStep() throws -> StepRecord {
         let context = Context(.training, rng: rng)
