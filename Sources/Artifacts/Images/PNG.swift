@@ -34,7 +34,7 @@ public struct Image: Equatable, Sendable {
     }
 
     /// The sample of channel `c` at column `x`, row `y`.
-    public subscript(x: Int, y: Int, c: Int) -> UInt8 {
+    public subscript(x x: Int, y y: Int, c c: Int) -> UInt8 {
         get {
             require(x >= 0 && x < width && y >= 0 && y < height && c >= 0 && c < channels,
                     "Image: sample (\(x), \(y), \(c)) outside a \(width)x\(height)x\(channels) image")
