@@ -160,7 +160,11 @@ public enum PNG {
     /// error leaves any previous file intact.
     public static func write(_ image: Image, to url: URL) throws {
         let bytes = try encode(image, name: url.path)
-        try AtomicFile.write(to: url) { sink in try bytes.withUnsafeBytes { try sink($0) } }
+        do {
+            try AtomicFile.write(to: url) { sink in try bytes.withUnsafeBytes { try sink($0) } }
+        } catch let error as CheckpointError {
+            throw PNGError(error.description)  // an I/O failure, naming the path
+        }
     }
 
     static func format(channels: Int) -> png_uint_32 {
