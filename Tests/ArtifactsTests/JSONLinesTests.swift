@@ -30,9 +30,13 @@ import Testing
     }
 
     @Test func doublesAndFloatsRoundTripExactly() throws {
-        var doubles: [Double] = [0, -0.0, 0.1, 1.0 / 3.0, 1e-300, 5e-324, .greatestFiniteMagnitude, -.leastNormalMagnitude,
-                                 123456789.125, 1e16, 2.0.squareRoot(), .pi, 1e23, 9007199254740993]
-        var floats: [Float] = [0.1, 1e-45, .greatestFiniteMagnitude, -.leastNormalMagnitude, 16777217, 1.0 / 3.0, 3.4e38]
+        var doubles: [Double] = [0, -0.0, 0.1, 1.0 / 3.0, 1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.leastNormalMagnitude,
+                                 123456789.125, 1e16, 2.0.squareRoot(), .pi, 1e23, 9007199254740991]
+        // 7.038531e-26 (bits 363742205): its shortest digits, read as a Double, round to
+        // another Float; an exhaustive check found no other positive Float like it.
+        let tricky = Float(bitPattern: 363_742_205)
+        var floats: [Float] = [tricky, -tricky, 0.1, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                               -.leastNormalMagnitude, 16777215, 1.0 / 3.0, 3.4e38]
         var rng = RandomGenerator(seed: 17)
         for _ in 0..<2000 {
             doubles.append(Double(bitPattern: rng.next()))
@@ -67,7 +71,7 @@ import Testing
         try withTemporaryDirectory { dir in
             let ours = dir.appendingPathComponent("ours.jsonl"), theirs = dir.appendingPathComponent("theirs.jsonl")
             let records: [JSONLines.Record] = [
-                ["step": 1, "loss": 0.6931471805599453, "lr": 2e-4, "big": 1e300, "tiny": 5e-324, "neg": -0.0],
+                ["step": 1, "loss": 0.6931471805599453, "lr": 2e-4, "big": 1e300, "tiny": .number(.leastNonzeroMagnitude), "neg": -0.0],
                 ["s": "quote \" \\ \n \u{1} é 🦊 \u{2028}", "nested": ["x": [1, 2, [3.5]], "y": nil], "b": false],
                 ["inf": .number(.infinity), "max": .int(Int.max), "f": Value(Float(0.1))],
             ]

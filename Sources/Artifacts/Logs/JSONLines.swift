@@ -51,9 +51,14 @@ public enum JSONLines {
 
         /// A Float, stored as the Double closest to its shortest decimal form: `Value(Float(0.1))`
         /// is written as `0.1` (not 0.10000000149011612), and `floatValue` gives the Float back
-        /// exactly.
+        /// exactly. (For the one pair of Floats, ±7.038531e-26, where rounding that Double to
+        /// Float misses, an exhaustive check over all Floats found, the exact Double is stored.)
         public init(_ value: Float) {
-            self = .number(value.isFinite ? Double(value.description)! : Double(value))
+            if value.isFinite, let shortest = Double(value.description), Float(shortest) == value {
+                self = .number(shortest)
+            } else {
+                self = .number(Double(value))
+            }
         }
         public init(_ value: Double) { self = .number(value) }
         public init(_ value: Int) { self = .int(value) }
