@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
         // Tensor with an optional graph node, the ops, the reverse walk, gradcheck.
         .target(name: "Autograd", dependencies: ["TensorCore"]),
-        // File formats: gzip, safetensors; PNG and logs later.
+        // File formats: gzip, safetensors, PNG (libpng), sample grids, .npy, JSON Lines.
         .target(name: "Artifacts", dependencies: ["CZlib", "CPNG", "Autograd"]),
         // Layers, optimizers, initializers.
         .target(name: "NN", dependencies: ["Autograd"]),
