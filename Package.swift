@@ -42,7 +42,7 @@ let package = Package(
         // Measuring a generator: mode coverage (PacGAN protocol), later FID/KID and spectra.
         .target(name: "Evaluation", dependencies: ["Autograd", "Datasets"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
-        .target(name: "GAN", dependencies: ["NN"]),
+        .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
 
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
-        .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Datasets", "Evaluation", "TestFixtures"]),
+        .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],

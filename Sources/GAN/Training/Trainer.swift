@@ -88,7 +88,7 @@ public final class GANTrainer {
     public var generatorAverage: [String: Tensor]? = nil
     public var rng: RandomGenerator
     /// G steps completed.
-    public private(set) var step = 0
+    public internal(set) var step = 0
     public var callbacks: [TrainerCallback] = []
 
     /// Draws `count` latent vectors.
