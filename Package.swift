@@ -12,8 +12,13 @@ let package = Package(
         .library(name: "GAN", targets: ["GAN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .executable(name: "swiftgan", targets: ["swiftgan"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, zlib1g-dev; scripts/setup.sh installs them).
@@ -44,6 +49,10 @@ let package = Package(
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
 
+        // Run configurations (YAML), presets and run directories: what the command line drives.
+        .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
+                                              .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
@@ -56,6 +65,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],

@@ -1,0 +1,200 @@
+import Foundation
+import Yams
+
+/// Everything a training run depends on, read from YAML and overridable with
+/// `key.path=value`. Every key has a type and an allowed range, and the resolved config
+/// is saved in the run directory, so a run can be repeated exactly.
+public struct RunConfig: Equatable, Sendable {
+    // data
+    public var data = "ring8"
+    // model: MLPs latent → hidden^layers → 2 and 2 → hidden^layers → 1
+    public var latent = 2
+    public var hidden = 128
+    public var layers = 2
+    // game
+    public var objective = "non-saturating"
+    public var penalty = "none"
+    public var penaltyWeight: Double = 10
+    public var criticSteps = 1
+    public var order = "alternating"
+    public var batchSize = 512
+    public var labelSmoothing: Double = 0
+    public var weightClip: Double = 0
+    public var instanceNoise: Double = 0
+    public var emaDecay: Double = 0
+    // optimizers (Adam, TTUR: separate learning rates)
+    public var lrG: Double = 1e-4
+    public var lrD: Double = 1e-4
+    public var beta1: Double = 0.5
+    public var beta2: Double = 0.999
+    // the run
+    public var steps = 2000
+    public var seed = 0
+    public var logEvery = 10
+    public var checkpointEvery = 500
+    public var sampleEvery = 500
+
+    public init() {}
+
+    enum Kind {
+        case int(ClosedRange<Int>)
+        case double(ClosedRange<Double>)
+        case choice([String])
+    }
+
+    struct Key {
+        let path: String
+        let kind: Kind
+        let help: String
+        let get: (RunConfig) -> String
+        let set: (inout RunConfig, String) -> Bool
+    }
+
+    static func int(_ path: String, _ kp: WritableKeyPath<RunConfig, Int>, _ range: ClosedRange<Int>, _ help: String) -> Key {
+        Key(path: path, kind: .int(range), help: help, get: { String($0[keyPath: kp]) }) { c, v in
+            guard let n = Int(v), range.contains(n) else { return false }
+            c[keyPath: kp] = n
+            return true
+        }
+    }
+
+    static func double(_ path: String, _ kp: WritableKeyPath<RunConfig, Double>, _ range: ClosedRange<Double>, _ help: String) -> Key {
+        Key(path: path, kind: .double(range), help: help, get: { formatNumber($0[keyPath: kp]) }) { c, v in
+            guard let x = Double(v), x.isFinite, range.contains(x) else { return false }
+            c[keyPath: kp] = x
+            return true
+        }
+    }
+
+    static func choice(_ path: String, _ kp: WritableKeyPath<RunConfig, String>, _ values: [String], _ help: String) -> Key {
+        Key(path: path, kind: .choice(values), help: help, get: { $0[keyPath: kp] }) { c, v in
+            guard values.contains(v) else { return false }
+            c[keyPath: kp] = v
+            return true
+        }
+    }
+
+    static func formatNumber(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)"
+    }
+
+    /// Every key, in the order the resolved config lists them.
+    nonisolated(unsafe) static let keys: [Key] = [
+        choice("data.name", \.data, ["ring8", "grid25"], "training data: PacGAN's 2-D ring of 8 or grid of 25 Gaussians"),
+        int("model.latent", \.latent, 1...4096, "latent dimension of z ~ N(0, I)"),
+        int("model.hidden", \.hidden, 1...65536, "width of the hidden layers of G and D"),
+        int("model.layers", \.layers, 1...16, "hidden layers of G and D"),
+        choice("game.objective", \.objective, ["minimax", "non-saturating", "wgan", "lsgan", "hinge", "ragan"], "the GAN objective"),
+        choice("game.penalty", \.penalty, ["none", "gp", "gp-one-sided", "r1", "r2"], "regularizer of D's loss"),
+        double("game.penalty_weight", \.penaltyWeight, 0...1e6, "λ of the gradient penalty, γ of R1/R2"),
+        int("game.critic_steps", \.criticSteps, 1...100, "D updates per G update (n_critic)"),
+        choice("game.order", \.order, ["alternating", "simultaneous"], "update order"),
+        int("game.batch_size", \.batchSize, 1...1_000_000, "samples per batch"),
+        double("game.label_smoothing", \.labelSmoothing, 0...0.5, "one-sided label smoothing of the real target"),
+        double("game.weight_clip", \.weightClip, 0...1e6, "WGAN weight clipping of D to [-c, c] (0: off)"),
+        double("game.instance_noise", \.instanceNoise, 0...1e6, "σ of instance noise, annealed linearly to 0 over the run (0: off)"),
+        double("game.ema_decay", \.emaDecay, 0...0.999999, "decay of the generator's moving average (0: off)"),
+        double("optim.lr_g", \.lrG, 0...10, "Adam learning rate of G"),
+        double("optim.lr_d", \.lrD, 0...10, "Adam learning rate of D (TTUR: set it apart from lr_g)"),
+        double("optim.beta1", \.beta1, 0...0.999999, "Adam β1 (both players)"),
+        double("optim.beta2", \.beta2, 0...0.999999, "Adam β2 (both players)"),
+        int("train.steps", \.steps, 0...100_000_000, "G steps of the run"),
+        int("train.seed", \.seed, 0...Int(Int32.max), "seed of every random draw"),
+        int("train.log_every", \.logEvery, 1...100_000_000, "steps between log records"),
+        int("train.checkpoint_every", \.checkpointEvery, 1...100_000_000, "steps between checkpoints"),
+        int("train.sample_every", \.sampleEvery, 1...100_000_000, "steps between sample pictures"),
+    ]
+
+    static func describe(_ kind: Kind) -> String {
+        switch kind {
+        case .int(let r): return "an integer in \(r.lowerBound)...\(r.upperBound)"
+        case .double(let r): return "a number in \(formatNumber(r.lowerBound))...\(formatNumber(r.upperBound))"
+        case .choice(let v): return "one of " + v.joined(separator: ", ")
+        }
+    }
+
+    /// The keys with their meaning and allowed values, for `--help`.
+    public static var keyHelp: String {
+        keys.map { "  \($0.path) — \($0.help) (\(describe($0.kind)))" }.joined(separator: "\n")
+    }
+
+    /// Sets one key from its text; the error names the key and what it accepts.
+    public mutating func set(_ path: String, to value: String, source: String = "--set") throws {
+        guard let key = RunConfig.keys.first(where: { $0.path == path }) else {
+            let section = path.split(separator: ".").first.map(String.init) ?? ""
+            let inSection = RunConfig.keys.filter { $0.path.hasPrefix(section + ".") }.map(\.path)
+            let valid = inSection.isEmpty ? RunConfig.keys.map(\.path) : inSection
+            throw ConfigError("\(source): unknown key '\(path)'; valid keys: \(valid.joined(separator: ", "))")
+        }
+        guard key.set(&self, value) else {
+            throw ConfigError("\(source): \(path) must be \(RunConfig.describe(key.kind)), got '\(value)'")
+        }
+    }
+
+    /// Applies `key.path=value` overrides.
+    public mutating func apply(overrides: [String]) throws {
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "=") else {
+                throw ConfigError("--set \(o): expected key.path=value (e.g. train.steps=500)")
+            }
+            try set(String(o[..<eq]), to: String(o[o.index(after: eq)...]))
+        }
+    }
+
+    /// Reads a YAML document (a mapping of sections to mappings of keys); keys left out keep
+    /// their defaults. `source` names the file in errors.
+    public init(yaml text: String, source: String) throws {
+        self.init()
+        let node: Any?
+        do { node = try Yams.load(yaml: text) } catch {
+            throw ConfigError("\(source): not valid YAML (\(error))")
+        }
+        guard let node else { return }
+        guard let root = node as? [String: Any] else {
+            throw ConfigError("\(source): expected a mapping of sections (data, model, game, optim, train) at the top level")
+        }
+        for (section, value) in root.sorted(by: { $0.key < $1.key }) {
+            if section == "preset" || section == "description" { continue }
+            guard let entries = value as? [String: Any] else {
+                throw ConfigError("\(source): '\(section)' must be a mapping of keys to values")
+            }
+            for (k, v) in entries.sorted(by: { $0.key < $1.key }) {
+                try set("\(section).\(k)", to: RunConfig.scalarText(v), source: source)
+            }
+        }
+    }
+
+    static func scalarText(_ v: Any) -> String {
+        switch v {
+        case let b as Bool: return b ? "true" : "false"
+        case let i as Int: return String(i)
+        case let d as Double: return "\(d)"
+        case let s as String: return s
+        default: return "\(v)"
+        }
+    }
+
+    /// The resolved config as YAML, every key listed.
+    public var yaml: String {
+        var out = "# SwiftGAN run configuration (resolved: every key, defaults included)\n"
+        var section = ""
+        for key in RunConfig.keys {
+            let parts = key.path.split(separator: ".")
+            if parts[0] != section { section = String(parts[0]); out += "\(section):\n" }
+            let value = key.get(self)
+            let quoted = Double(value) != nil || value.contains(":") ? "\"\(value)\"" : value
+            out += "  \(parts[1]): \(key.kind.isChoice ? quoted : value)\n"
+        }
+        return out
+    }
+}
+
+extension RunConfig.Kind {
+    var isChoice: Bool { if case .choice = self { return true } else { return false } }
+}
+
+/// A configuration error; the message names the file or flag, the key and what is allowed.
+public struct ConfigError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

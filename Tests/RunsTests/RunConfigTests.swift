@@ -1,0 +1,54 @@
+import Artifacts
+import Foundation
+import GAN
+import Runs
+import Testing
+
+@Suite("Run configurations")
+struct RunConfigTests {
+    @Test func presetsParseAndResolvedYAMLRoundTrips() throws {
+        for p in Presets.all {
+            let c = try RunConfig(yaml: p.yaml, source: p.name)
+            #expect(try RunConfig(yaml: c.yaml, source: "resolved") == c, "\(p.name)")
+        }
+        let w = try RunConfig(yaml: try Presets.named("ring8-wgan-gp").yaml, source: "p")
+        #expect(w.objective == "wgan" && w.penalty == "gp" && w.criticSteps == 5 && w.beta2 == 0.9)
+    }
+
+    @Test func errorsNameTheKeyAndTheAllowedValues() throws {
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "no error" } catch { return "\(error)" }
+        }
+        var c = RunConfig()
+        #expect(message { try c.apply(overrides: ["train.steps=-3"]) } == "--set: train.steps must be an integer in 0...100000000, got '-3'")
+        #expect(message { try c.apply(overrides: ["game.objective=wgn"]) }
+            == "--set: game.objective must be one of minimax, non-saturating, wgan, lsgan, hinge, ragan, got 'wgn'")
+        #expect(message { try c.apply(overrides: ["optim.lr=1"]) }.hasPrefix("--set: unknown key 'optim.lr'; valid keys: optim.lr_g, optim.lr_d"))
+        #expect(message { try c.apply(overrides: ["train.steps"]) }.contains("expected key.path=value"))
+        #expect(message { _ = try RunConfig(yaml: "game: [1, 2]", source: "a.yaml") } == "a.yaml: 'game' must be a mapping of keys to values")
+        #expect(message { _ = try RunConfig(yaml: "game: {objective: [", source: "b.yaml") }.hasPrefix("b.yaml: not valid YAML"))
+        #expect(message { _ = try RunConfig(yaml: "- 1\n- 2", source: "c.yaml") }.hasPrefix("c.yaml: expected a mapping of sections"))
+        try c.apply(overrides: ["train.steps=7", "optim.lr_d=4e-4"])
+        #expect(c.steps == 7 && c.lrD == 4e-4)
+    }
+
+    @Test func resumedRunEndsWithTheSameCheckpointBytes() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-runs-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: base) }
+        var c = try RunConfig(yaml: try Presets.named("ring8-wgan-gp").yaml, source: "p")
+        try c.apply(overrides: ["train.steps=12", "train.log_every=1", "train.checkpoint_every=4", "train.sample_every=6", "game.batch_size=32", "model.hidden=16"])
+        let straight = RunDirectory(base.appendingPathComponent("straight"))
+        _ = try Runner.train(c, directory: straight, resume: false, progress: nil)
+
+        var first = c
+        first.steps = 5
+        let split = RunDirectory(base.appendingPathComponent("split"))
+        _ = try Runner.train(first, directory: split, resume: false, progress: nil)
+        _ = try Runner.train(c, directory: split, resume: true, progress: nil)
+        #expect(try Data(contentsOf: straight.checkpoint) == Data(contentsOf: split.checkpoint))
+        #expect(FileManager.default.fileExists(atPath: straight.samples.appendingPathComponent("step-12.png").path))
+        let log = try JSONLines.read(contentsOf: straight.log)
+        #expect(log.count == 12 && log.last?["step"]?.intValue == 12)
+        #expect(throws: ConfigError.self) { try Runner.train(c, directory: straight, resume: false, progress: nil) }
+    }
+}
