@@ -43,7 +43,7 @@ public enum Runner {
         var rng = RandomGenerator(seed: UInt64(c.seed))
         let hidden = [Int](repeating: c.hidden, count: c.layers)
         let g = mlp([c.latent] + hidden + [2], using: &rng)
-        let d = mlp([2] + hidden + [1], using: &rng)
+        let d = mlp([2 * c.packing] + hidden + [1], using: &rng)
         var s = GameSettings()
         s.objective = try GANObjective(parsing: c.objective)
         switch c.penalty {
@@ -51,6 +51,7 @@ public enum Runner {
         case "gp-one-sided": s.penalty = .gradientPenalty(lambda: Float(c.penaltyWeight), oneSided: true)
         case "r1": s.penalty = .r1(gamma: Float(c.penaltyWeight))
         case "r2": s.penalty = .r2(gamma: Float(c.penaltyWeight))
+        case "dragan": s.penalty = .dragan(lambda: Float(c.penaltyWeight), variance: Float(c.draganVariance))
         default: s.penalty = nil
         }
         s.criticSteps = c.criticSteps
@@ -62,6 +63,14 @@ public enum Runner {
         // changes the schedule from the resume point on.
         s.instanceNoise = c.instanceNoise > 0 ? InstanceNoise(.linear(initial: Float(c.instanceNoise), steps: c.steps)) : nil
         s.emaDecay = c.emaDecay > 0 ? Float(c.emaDecay) : nil
+        s.packing = c.packing
+        s.consensus = c.consensus > 0 ? Float(c.consensus) : nil
+        if c.batchSize % c.packing != 0 {
+            throw ConfigError("game.batch_size \(c.batchSize) must be divisible by game.packing \(c.packing)")
+        }
+        if c.consensus > 0 && c.order != "simultaneous" {
+            throw ConfigError("game.consensus regularizes simultaneous updates: set game.order to simultaneous")
+        }
         if s.labelSmoothing > 0 && !s.objective.isCrossEntropy {
             throw ConfigError("game.label_smoothing applies to the cross-entropy objectives (minimax, non-saturating, ragan), not '\(c.objective)'")
         }
@@ -140,7 +149,8 @@ public enum Runner {
     }
 }
 
-/// Writes a picture of 2,500 samples over the mixture's modes every `every` steps.
+/// Every `every` steps: a picture of 2,500 samples over the mixture's modes, and their mode
+/// coverage announced as an evaluation event (the log records it).
 public final class SamplePictureCallback: TrainerCallback {
     let directory: URL
     let every: Int
@@ -156,6 +166,10 @@ public final class SamplePictureCallback: TrainerCallback {
         guard case .stepEnd(let r) = event, r.step % every == 0 else { return }
         let points = Runner.samples(trainer, count: 2_500, seed: 99)
         try PNG.write(ScatterPlot.render(points, over: mixture), to: directory.appendingPathComponent("step-\(r.step).png"))
+        let m = ModeCoverage(samples: points, mixture: mixture)
+        try trainer.emit(.evaluation(step: r.step, metrics: [
+            "modes_covered": Double(m.modesCovered), "high_quality_percent": m.highQualityPercent, "reverse_kl": m.reverseKL,
+        ]))
     }
 }
 

@@ -22,6 +22,9 @@ public struct RunConfig: Equatable, Sendable {
     public var weightClip: Double = 0
     public var instanceNoise: Double = 0
     public var emaDecay: Double = 0
+    public var packing = 1
+    public var consensus: Double = 0
+    public var draganVariance: Double = 0.05
     // optimizers (Adam, TTUR: separate learning rates)
     public var lrG: Double = 1e-4
     public var lrD: Double = 1e-4
@@ -85,8 +88,9 @@ public struct RunConfig: Equatable, Sendable {
         int("model.hidden", \.hidden, 1...65536, "width of the hidden layers of G and D"),
         int("model.layers", \.layers, 1...16, "hidden layers of G and D"),
         choice("game.objective", \.objective, ["minimax", "non-saturating", "wgan", "lsgan", "hinge", "ragan"], "the GAN objective"),
-        choice("game.penalty", \.penalty, ["none", "gp", "gp-one-sided", "r1", "r2"], "regularizer of D's loss"),
-        double("game.penalty_weight", \.penaltyWeight, 0...1e6, "λ of the gradient penalty, γ of R1/R2"),
+        choice("game.penalty", \.penalty, ["none", "gp", "gp-one-sided", "r1", "r2", "dragan"], "regularizer of D's loss"),
+        double("game.penalty_weight", \.penaltyWeight, 0...1e6, "λ of the gradient penalty and DRAGAN, γ of R1/R2"),
+        double("game.dragan_variance", \.draganVariance, 0...1e6, "variance c of DRAGAN's perturbation of the real data"),
         int("game.critic_steps", \.criticSteps, 1...100, "D updates per G update (n_critic)"),
         choice("game.order", \.order, ["alternating", "simultaneous"], "update order"),
         int("game.batch_size", \.batchSize, 1...1_000_000, "samples per batch"),
@@ -94,6 +98,8 @@ public struct RunConfig: Equatable, Sendable {
         double("game.weight_clip", \.weightClip, 0...1e6, "WGAN weight clipping of D to [-c, c] (0: off)"),
         double("game.instance_noise", \.instanceNoise, 0...1e6, "σ of instance noise, annealed linearly to 0 over the run (0: off)"),
         double("game.ema_decay", \.emaDecay, 0...0.999999, "decay of the generator's moving average (0: off)"),
+        int("game.packing", \.packing, 1...64, "PacGAN packing degree: D judges this many samples at once"),
+        double("game.consensus", \.consensus, 0...1e6, "γ of consensus optimization (0: off; needs game.order simultaneous)"),
         double("optim.lr_g", \.lrG, 0...10, "Adam learning rate of G"),
         double("optim.lr_d", \.lrD, 0...10, "Adam learning rate of D (TTUR: set it apart from lr_g)"),
         double("optim.beta1", \.beta1, 0...0.999999, "Adam β1 (both players)"),

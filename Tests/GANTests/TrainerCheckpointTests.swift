@@ -29,8 +29,10 @@ struct TrainerCheckpointTests {
         try straight.fit(steps: 9)
 
         let first = TrainerCheckpointTests.trainer(seed: 10)
-        first.callbacks = [CheckpointCallback(directory: dir, every: 2)]
+        let recorder = TrainerTests.Recorder()
+        first.callbacks = [CheckpointCallback(directory: dir, every: 2), recorder]
         try first.fit(steps: 4)
+        #expect(recorder.events.filter { $0.hasPrefix("checkpoint") } == ["checkpoint 2", "checkpoint 4", "checkpoint 4"])
         let resumed = TrainerCheckpointTests.trainer(seed: 999)  // nothing may come from this seed
         try resumed.restore(from: try Checkpoint(contentsOf: dir.appendingPathComponent("latest.safetensors")))
         #expect(resumed.step == 4)

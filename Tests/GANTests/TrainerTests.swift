@@ -67,6 +67,8 @@ struct TrainerTests {
             case .fitStart: events.append("start")
             case .stepEnd(let r): events.append("step \(r.step)")
             case .fitEnd: events.append("end")
+            case .evaluation(let step, _): events.append("eval \(step)")
+            case .checkpoint(let step, _): events.append("checkpoint \(step)")
             }
         }
     }
@@ -137,5 +139,48 @@ struct TrainerTests {
         }
         #expect(d.parameters().mapValues { $0.toArray() } == before)
         #expect(t.step == 2)
+    }
+}
+
+@Suite("Trainer: packing, DRAGAN, consensus")
+struct TrainerVariantsTests {
+    static func trainer(_ s: GameSettings, dInput: Int = 2) -> GANTrainer {
+        var rng = RandomGenerator(seed: 21)
+        return GANTrainer(generator: TrainerTests.mlp([2, 16, 2], using: &rng),
+                          discriminator: TrainerTests.mlp([dInput, 16, 1], using: &rng),
+                          generatorOptimizer: Adam(learningRate: 1e-3), discriminatorOptimizer: Adam(learningRate: 1e-3),
+                          settings: s, seed: 22,
+                          sampleNoise: { n, r in Tensor.randomNormal([n, 2], using: &r) },
+                          sampleData: { n, r in TrainerTests.tinyRing.sample(n, using: &r).points })
+    }
+
+    @Test func packedDiscriminatorSeesGroupsOfSamples() throws {
+        var s = GameSettings()
+        s.batchSize = 12
+        s.packing = 3
+        let t = TrainerVariantsTests.trainer(s, dInput: 6)
+        let r = try t.trainStep()
+        #expect(r.discriminatorLoss.isFinite && r.generatorLoss.isFinite)
+    }
+
+    @Test func draganPenaltyIsReported() throws {
+        var s = GameSettings()
+        s.batchSize = 8
+        s.penalty = .dragan(lambda: 10, variance: 0.05)
+        let r = try TrainerVariantsTests.trainer(s).trainStep()
+        #expect((r.penalty ?? -1) > 0)
+    }
+
+    @Test func consensusChangesTheSimultaneousUpdate() throws {
+        var s = GameSettings()
+        s.batchSize = 8
+        s.order = .simultaneous
+        let plain = TrainerVariantsTests.trainer(s)
+        s.consensus = 1
+        let regularized = TrainerVariantsTests.trainer(s)
+        let a = try plain.trainStep(), b = try regularized.trainStep()
+        #expect(a.discriminatorLoss == b.discriminatorLoss)  // same point, same data
+        #expect(a.discriminatorGradientNorm != b.discriminatorGradientNorm)
+        #expect(plain.generator.parameters()["0.weight"]!.toArray() != regularized.generator.parameters()["0.weight"]!.toArray())
     }
 }

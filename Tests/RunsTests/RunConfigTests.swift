@@ -48,7 +48,11 @@ struct RunConfigTests {
         #expect(try Data(contentsOf: straight.checkpoint) == Data(contentsOf: split.checkpoint))
         #expect(FileManager.default.fileExists(atPath: straight.samples.appendingPathComponent("step-12.png").path))
         let log = try JSONLines.read(contentsOf: straight.log)
-        #expect(log.count == 12 && log.last?["step"]?.intValue == 12)
+        let steps = log.filter { $0["eval"] == nil }
+        #expect(steps.count == 12 && steps.last?["step"]?.intValue == 12)
+        let evals = log.compactMap { $0["eval"] }
+        #expect(evals.count == 2)  // steps 6 and 12
+        #expect(log.contains { $0["eval"] != nil && $0["step"]?.intValue == 12 })
         #expect(throws: ConfigError.self) { try Runner.train(c, directory: straight, resume: false, progress: nil) }
     }
 }

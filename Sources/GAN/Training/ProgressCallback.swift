@@ -54,6 +54,8 @@ public final class ProgressCallback: TrainerCallback {
             }
         case .fitEnd:
             if isTerminal { write("\n") }
+        default:
+            break
         }
     }
 }

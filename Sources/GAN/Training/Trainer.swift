@@ -17,6 +17,8 @@ public enum DiscriminatorPenalty: Sendable, Equatable {
     case r1(gamma: Float)
     /// R2: γ/2·E‖∇D(fake)‖².
     case r2(gamma: Float)
+    /// DRAGAN (Kodali et al. 2017): λ·mean((‖∇D(real + δ)‖ − 1)²), δ ~ N(0, c·I).
+    case dragan(lambda: Float, variance: Float)
 }
 
 /// The procedure of one training run: what game is played and how the players update.
@@ -35,6 +37,10 @@ public struct GameSettings: Sendable {
     public var instanceNoise: InstanceNoise? = nil
     /// Decay of the generator's exponential moving average (nil: none).
     public var emaDecay: Float? = nil
+    /// PacGAN packing degree m: D judges m samples at once (its input is m times wider).
+    public var packing: Int = 1
+    /// Consensus optimization's γ (Mescheder et al. 2017; simultaneous order only).
+    public var consensus: Float? = nil
 
     public init() {}
 }
@@ -66,6 +72,10 @@ public struct NonFiniteError: Error, CustomStringConvertible {
 public enum TrainerEvent {
     case fitStart
     case stepEnd(StepRecord)
+    /// A callback measured the generator (metric name → value) at `step`.
+    case evaluation(step: Int, metrics: [String: Double])
+    /// A checkpoint of `step` was written to `path`.
+    case checkpoint(step: Int, path: String)
     case fitEnd
 }
 
@@ -102,6 +112,10 @@ public final class GANTrainer {
                 sampleData: @escaping (Int, inout RandomGenerator) -> Tensor) {
         require(settings.criticSteps >= 1, "GANTrainer: criticSteps must be at least 1, got \(settings.criticSteps)")
         require(settings.batchSize >= 1, "GANTrainer: batchSize must be at least 1, got \(settings.batchSize)")
+        require(settings.packing >= 1 && settings.batchSize % settings.packing == 0,
+                "GANTrainer: batch size \(settings.batchSize) is not divisible by the packing degree \(settings.packing)")
+        require(settings.consensus == nil || settings.order == .simultaneous,
+                "GANTrainer: consensus optimization regularizes simultaneous updates; set order to .simultaneous")
         self.generator = generator
         self.discriminator = discriminator
         self.generatorOptimizer = generatorOptimizer
@@ -123,8 +137,15 @@ public final class GANTrainer {
         try emit(.fitEnd)
     }
 
-    func emit(_ event: TrainerEvent) throws {
+    /// Sends `event` to every callback (callbacks use it to announce evaluations and
+    /// checkpoints to the others).
+    public func emit(_ event: TrainerEvent) throws {
         for c in callbacks { try c.trainer(self, handle: event) }
+    }
+
+    /// D's scores for a batch, packed in groups of `settings.packing` (PacGAN).
+    func judge(_ x: Tensor, _ context: Context) -> Tensor {
+        discriminator(settings.packing > 1 ? pack(x, degree: settings.packing) : x, in: context)
     }
 
     /// D's input with instance noise, when configured.
@@ -135,7 +156,7 @@ public final class GANTrainer {
 
     /// D's loss (with its penalty) on one real and one fake batch; `fake` may be tracked.
     func discriminatorLoss(real: Tensor, fake: Tensor, context: Context) -> (loss: Tensor, penalty: Tensor?, real: Tensor, fake: Tensor) {
-        let critic: (Tensor) -> Tensor = { self.discriminator($0, in: context) }
+        let critic: (Tensor) -> Tensor = { self.judge($0, context) }
         let realScores = critic(noisy(real, context))
         let fakeScores = critic(noisy(fake, context))
         var loss = settings.objective.discriminatorLoss(real: realScores, fake: fakeScores,
@@ -149,6 +170,9 @@ public final class GANTrainer {
             penalty = r1Penalty(critic: critic, real: real, gamma: gamma)
         case .r2(let gamma)?:
             penalty = r2Penalty(critic: critic, fake: fake.detached(), gamma: gamma)
+        case .dragan(let lambda, let variance)?:
+            let noise = Tensor.randomNormal(real.shape, using: &context.rng)
+            penalty = dragan(critic: critic, real: real, noise: noise, lambda: lambda, c: variance)
         case nil:
             break
         }
@@ -180,9 +204,10 @@ public final class GANTrainer {
             let real = sampleData(b, &context.rng)
             let z = sampleNoise(b, &context.rng)
             let fake = generator(z, in: context)
-            let d = discriminatorLoss(real: real, fake: fake.detached(), context: context)
+            // Consensus needs D's loss as a function of G's parameters too.
+            let d = discriminatorLoss(real: real, fake: settings.consensus == nil ? fake.detached() : fake, context: context)
             let dParams = discriminator.parameters()
-            let dGrads = gradients(of: d.loss, wrt: dParams)
+            var dGrads = gradients(of: d.loss, wrt: dParams)
             record.discriminatorLoss = d.loss.scalarValue
             record.penalty = d.penalty?.scalarValue
             record.realScore = d.real.mean().scalarValue
@@ -192,11 +217,20 @@ public final class GANTrainer {
             try check(record.discriminatorGradientNorm, "discriminator gradient norm")
             if settings.order == .simultaneous {
                 // G's gradient at the same point, before D moves.
-                let fakeScores = discriminator(noisy(fake, context), in: context)
+                let fakeScores = judge(noisy(fake, context), context)
                 let gLoss = settings.objective.generatorLoss(real: settings.objective.generatorNeedsRealScores ? d.real.detached() : nil,
                                                              fake: fakeScores)
                 let gParams = generator.parameters()
-                let gGrads = gradients(of: gLoss, wrt: gParams)
+                var gGrads = gradients(of: gLoss, wrt: gParams)
+                if let gamma = settings.consensus {
+                    // Both players descend their loss plus γ/2·‖v‖², v = both gradients.
+                    let term = consensusRegularizer(discriminatorLoss: d.loss, discriminatorParameters: dParams,
+                                                    generatorLoss: gLoss, generatorParameters: gParams, gamma: gamma)
+                    dGrads = gradients(of: d.loss + term, wrt: dParams)
+                    gGrads = gradients(of: gLoss + term, wrt: gParams)
+                    record.discriminatorGradientNorm = GradientClipping.globalNorm(dGrads)
+                    try check(record.discriminatorGradientNorm, "discriminator gradient norm")
+                }
                 record.generatorLoss = gLoss.scalarValue
                 record.generatorGradientNorm = GradientClipping.globalNorm(gGrads)
                 try check(record.generatorLoss, "generator loss")
@@ -216,8 +250,8 @@ public final class GANTrainer {
             let z = sampleNoise(b, &context.rng)
             let real = settings.objective.generatorNeedsRealScores ? sampleData(b, &context.rng) : nil
             let fake = generator(z, in: context)
-            let fakeScores = discriminator(noisy(fake, context), in: context)
-            let realScores = real.map { discriminator(noisy($0, context), in: context).detached() }
+            let fakeScores = judge(noisy(fake, context), context)
+            let realScores = real.map { judge(noisy($0, context), context).detached() }
             let gLoss = settings.objective.generatorLoss(real: realScores, fake: fakeScores)
             gGrads = gradients(of: gLoss, wrt: gParams)
             record.generatorLoss = gLoss.scalarValue

@@ -58,8 +58,10 @@ public final class CheckpointCallback: TrainerCallback {
         switch event {
         case .stepEnd(let r) where r.step % every == 0:
             try trainer.checkpoint().write(to: url)
+            try trainer.emit(.checkpoint(step: trainer.step, path: url.path))
         case .fitEnd:
             try trainer.checkpoint().write(to: url)
+            try trainer.emit(.checkpoint(step: trainer.step, path: url.path))
         default:
             break
         }
@@ -95,6 +97,8 @@ public final class JSONLinesLogCallback: TrainerCallback {
             ]
             if let p = r.penalty { record["penalty"] = JSONLines.Value(p) }
             try writer.write(record)
+        case .evaluation(let step, let metrics):
+            try writer.write(["step": .int(step), "eval": .object(metrics.mapValues { .number($0) })])
         case .fitEnd:
             try writer.close()
         default:
