@@ -29,10 +29,14 @@ public enum Runner {
         config.data == "grid25" ? .grid() : .ring()
     }
 
-    static func mlp(_ sizes: [Int], using rng: inout RandomGenerator) -> Sequential {
-        var layers: [Layer] = []
+    /// An MLP with ReLU between its Linear layers; optionally spectrally normalized, and
+    /// with a minibatch-std feature in front (whose extra input the first layer expects).
+    static func mlp(_ sizes: [Int], spectralNorm: Bool = false, minibatchStd: Bool = false,
+                    using rng: inout RandomGenerator) -> Sequential {
+        var layers: [Layer] = minibatchStd ? [MinibatchStdDev(groupSize: 4)] : []
         for i in 0..<(sizes.count - 1) {
-            layers.append(Linear(sizes[i], sizes[i + 1], using: &rng))
+            let linear = Linear(sizes[i] + (i == 0 && minibatchStd ? 1 : 0), sizes[i + 1], using: &rng)
+            layers.append(spectralNorm ? SpectralNorm(linear, using: &rng) : linear)
             if i < sizes.count - 2 { layers.append(ReLU()) }
         }
         return Sequential(layers)
@@ -43,7 +47,11 @@ public enum Runner {
         var rng = RandomGenerator(seed: UInt64(c.seed))
         let hidden = [Int](repeating: c.hidden, count: c.layers)
         let g = mlp([c.latent] + hidden + [2], using: &rng)
-        let d = mlp([2 * c.packing] + hidden + [1], using: &rng)
+        let d = mlp([2 * c.packing] + hidden + [1], spectralNorm: c.spectralNorm == "true",
+                    minibatchStd: c.minibatchStd == "true", using: &rng)
+        if c.minibatchStd == "true" && (c.batchSize / c.packing) % Swift.min(4, c.batchSize / c.packing) != 0 {
+            throw ConfigError("model.minibatch_std groups D's batch in 4s: game.batch_size / game.packing (\(c.batchSize / c.packing)) must be divisible by 4")
+        }
         var s = GameSettings()
         s.objective = try GANObjective(parsing: c.objective)
         switch c.penalty {
@@ -64,6 +72,8 @@ public enum Runner {
         s.instanceNoise = c.instanceNoise > 0 ? InstanceNoise(.linear(initial: Float(c.instanceNoise), steps: c.steps)) : nil
         s.emaDecay = c.emaDecay > 0 ? Float(c.emaDecay) : nil
         s.packing = c.packing
+        s.unrollSteps = c.unrollSteps
+        s.unrollLearningRate = Float(c.unrollLR)
         s.consensus = c.consensus > 0 ? Float(c.consensus) : nil
         if c.batchSize % c.packing != 0 {
             throw ConfigError("game.batch_size \(c.batchSize) must be divisible by game.packing \(c.packing)")

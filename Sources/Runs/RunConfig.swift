@@ -11,6 +11,8 @@ public struct RunConfig: Equatable, Sendable {
     public var latent = 2
     public var hidden = 128
     public var layers = 2
+    public var spectralNorm = "false"
+    public var minibatchStd = "false"
     // game
     public var objective = "non-saturating"
     public var penalty = "none"
@@ -25,6 +27,8 @@ public struct RunConfig: Equatable, Sendable {
     public var packing = 1
     public var consensus: Double = 0
     public var draganVariance: Double = 0.05
+    public var unrollSteps = 0
+    public var unrollLR: Double = 1e-3
     // optimizers (Adam, TTUR: separate learning rates)
     public var lrG: Double = 1e-4
     public var lrD: Double = 1e-4
@@ -87,6 +91,8 @@ public struct RunConfig: Equatable, Sendable {
         int("model.latent", \.latent, 1...4096, "latent dimension of z ~ N(0, I)"),
         int("model.hidden", \.hidden, 1...65536, "width of the hidden layers of G and D"),
         int("model.layers", \.layers, 1...16, "hidden layers of G and D"),
+        choice("model.spectral_norm", \.spectralNorm, ["false", "true"], "spectral normalization of D's layers (Miyato et al. 2018)"),
+        choice("model.minibatch_std", \.minibatchStd, ["false", "true"], "minibatch standard deviation feature at D's input (Karras et al. 2018)"),
         choice("game.objective", \.objective, ["minimax", "non-saturating", "wgan", "lsgan", "hinge", "ragan"], "the GAN objective"),
         choice("game.penalty", \.penalty, ["none", "gp", "gp-one-sided", "r1", "r2", "dragan"], "regularizer of D's loss"),
         double("game.penalty_weight", \.penaltyWeight, 0...1e6, "λ of the gradient penalty and DRAGAN, γ of R1/R2"),
@@ -100,6 +106,8 @@ public struct RunConfig: Equatable, Sendable {
         double("game.ema_decay", \.emaDecay, 0...0.999999, "decay of the generator's moving average (0: off)"),
         int("game.packing", \.packing, 1...64, "PacGAN packing degree: D judges this many samples at once"),
         double("game.consensus", \.consensus, 0...1e6, "γ of consensus optimization (0: off; needs game.order simultaneous)"),
+        int("game.unroll_steps", \.unrollSteps, 0...50, "unrolled GAN: look-ahead D steps G's loss is taken against (0: off)"),
+        double("game.unroll_lr", \.unrollLR, 0...10, "learning rate of the unrolled look-ahead steps (plain gradient descent)"),
         double("optim.lr_g", \.lrG, 0...10, "Adam learning rate of G"),
         double("optim.lr_d", \.lrD, 0...10, "Adam learning rate of D (TTUR: set it apart from lr_g)"),
         double("optim.beta1", \.beta1, 0...0.999999, "Adam β1 (both players)"),

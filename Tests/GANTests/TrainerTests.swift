@@ -184,3 +184,50 @@ struct TrainerVariantsTests {
         #expect(plain.generator.parameters()["0.weight"]!.toArray() != regularized.generator.parameters()["0.weight"]!.toArray())
     }
 }
+
+@Suite("Trainer: unrolled GAN")
+struct UnrolledTests {
+    @Test func unrollingChangesGsUpdateButNotD() throws {
+        var s = GameSettings()
+        s.batchSize = 8
+        let plain = TrainerVariantsTests.trainer(s)
+        s.unrollSteps = 3
+        s.unrollLearningRate = 0.1
+        let unrolled = TrainerVariantsTests.trainer(s)
+        try plain.trainStep()
+        try unrolled.trainStep()
+        // Same data and D step: D ends the step the same; G's gradient saw D's look-ahead.
+        #expect(plain.discriminator.parameters()["0.weight"]!.toArray() == unrolled.discriminator.parameters()["0.weight"]!.toArray())
+        #expect(plain.generator.parameters()["0.weight"]!.toArray() != unrolled.generator.parameters()["0.weight"]!.toArray())
+        #expect(unrolled.discriminator.parameters().values.allSatisfy { $0.node!.isLeaf })
+    }
+
+    @Test func lookAheadGradientMatchesFiniteDifferences() throws {
+        // One look-ahead step of plain gradient descent, differentiated through: compare the
+        // G gradient with central differences of the look-ahead loss in one G weight.
+        var rng = RandomGenerator(seed: 3)
+        let d = TrainerTests.mlp([2, 4, 1], using: &rng)
+        let z = Tensor.randomNormal([6, 2], using: &rng), real = Tensor.randomNormal([6, 2], using: &rng)
+        let w = Tensor.randomNormal([2, 2], using: &rng)
+        func lookaheadLoss(_ w: Tensor) -> Tensor {
+            let fake = z.matmul(w)
+            let saved = d.parameters()
+            defer { d.update(parameters: saved) }
+            let dl = GANObjective.nonSaturating.discriminatorLoss(real: d(real, in: .evaluation), fake: d(fake, in: .evaluation))
+            let names = saved.keys.sorted()
+            let g = gradients(of: dl, wrt: names.map { saved[$0]! }, createGraph: true)
+            var p = saved
+            for (n, gr) in zip(names, g) { p[n] = saved[n]! - 0.5 * gr }
+            d.substitute(parameters: p)
+            return GANObjective.nonSaturating.generatorLoss(fake: d(fake, in: .evaluation))
+        }
+        let wv = w.requiringGradient()
+        let analytic = gradients(of: lookaheadLoss(wv), wrt: [wv])[0].toArray()
+        for i in 0..<4 {
+            var plus = w.toArray(), minus = w.toArray()
+            plus[i] += 1e-2; minus[i] -= 1e-2
+            let numeric = (lookaheadLoss(Tensor(plus, shape: [2, 2])).scalarValue - lookaheadLoss(Tensor(minus, shape: [2, 2])).scalarValue) / 2e-2
+            #expect(abs(analytic[i] - numeric) < 2e-3 * max(1, abs(numeric)), "w[\(i)]: \(analytic[i]) vs \(numeric)")
+        }
+    }
+}

@@ -56,3 +56,23 @@ struct RunConfigTests {
         #expect(throws: ConfigError.self) { try Runner.train(c, directory: straight, resume: false, progress: nil) }
     }
 }
+
+@Suite("Run configurations: model and game switches")
+struct RunSwitchTests {
+    @Test func switchesReachTheModelsAndTheTrainer() throws {
+        var c = RunConfig()
+        try c.apply(overrides: ["model.spectral_norm=true", "model.minibatch_std=true", "game.packing=2",
+                                "game.unroll_steps=2", "game.penalty=dragan", "game.batch_size=16", "model.hidden=8"])
+        let t = try Runner.makeTrainer(c)
+        let names = Set(t.discriminator.parameters().keys)
+        #expect(names.contains("1.weight_orig") && names.contains("1.bias"))  // 0 is the minibatch-std layer
+        #expect(t.discriminator.parameters()["1.weight_orig"]!.shape == [8, 5])  // 2·2 inputs + 1 std feature
+        #expect(t.settings.packing == 2 && t.settings.unrollSteps == 2)
+        #expect(t.settings.penalty == .dragan(lambda: 10, variance: 0.05))
+        let r = try t.trainStep()
+        #expect(r.discriminatorLoss.isFinite && r.generatorLoss.isFinite)
+        var bad = RunConfig()
+        try bad.apply(overrides: ["model.minibatch_std=true", "game.batch_size=6"])
+        #expect(throws: ConfigError.self) { try Runner.makeTrainer(bad) }
+    }
+}

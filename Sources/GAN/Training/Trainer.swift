@@ -41,6 +41,11 @@ public struct GameSettings: Sendable {
     public var packing: Int = 1
     /// Consensus optimization's γ (Mescheder et al. 2017; simultaneous order only).
     public var consensus: Float? = nil
+    /// Unrolled GAN (Metz et al. 2017): G's loss is taken against D after this many
+    /// look-ahead D steps (plain gradient descent at `unrollLearningRate`, on the step's
+    /// batch), differentiated through the look-ahead; D itself is not changed by them.
+    public var unrollSteps: Int = 0
+    public var unrollLearningRate: Float = 1e-3
 
     public init() {}
 }
@@ -162,17 +167,21 @@ public final class GANTrainer {
         var loss = settings.objective.discriminatorLoss(real: realScores, fake: fakeScores,
                                                         labelSmoothing: settings.labelSmoothing)
         var penalty: Tensor? = nil
+        // Penalties look at D's input as D sees it: packed groups when packing.
+        let raw: (Tensor) -> Tensor = { self.discriminator($0, in: context) }
+        let packed: (Tensor) -> Tensor = { self.settings.packing > 1 ? pack($0, degree: self.settings.packing) : $0 }
+        let pReal = packed(real), pFake = packed(fake.detached())
         switch settings.penalty {
         case .gradientPenalty(let lambda, let oneSided)?:
-            let eps = Tensor.randomUniform([real.shape[0]] + [Int](repeating: 1, count: real.rank - 1), using: &context.rng)
-            penalty = lambda * gradientPenalty(critic: critic, real: real, fake: fake.detached(), epsilon: eps, oneSided: oneSided)
+            let eps = Tensor.randomUniform([pReal.shape[0]] + [Int](repeating: 1, count: pReal.rank - 1), using: &context.rng)
+            penalty = lambda * gradientPenalty(critic: raw, real: pReal, fake: pFake, epsilon: eps, oneSided: oneSided)
         case .r1(let gamma)?:
-            penalty = r1Penalty(critic: critic, real: real, gamma: gamma)
+            penalty = r1Penalty(critic: raw, real: pReal, gamma: gamma)
         case .r2(let gamma)?:
-            penalty = r2Penalty(critic: critic, fake: fake.detached(), gamma: gamma)
+            penalty = r2Penalty(critic: raw, fake: pFake, gamma: gamma)
         case .dragan(let lambda, let variance)?:
-            let noise = Tensor.randomNormal(real.shape, using: &context.rng)
-            penalty = dragan(critic: critic, real: real, noise: noise, lambda: lambda, c: variance)
+            let noise = Tensor.randomNormal(pReal.shape, using: &context.rng)
+            penalty = dragan(critic: raw, real: pReal, noise: noise, lambda: lambda, c: variance)
         case nil:
             break
         }
@@ -250,6 +259,21 @@ public final class GANTrainer {
             let z = sampleNoise(b, &context.rng)
             let real = settings.objective.generatorNeedsRealScores ? sampleData(b, &context.rng) : nil
             let fake = generator(z, in: context)
+            let saved = discriminator.parameters()
+            if settings.unrollSteps > 0 {
+                // Look-ahead D steps whose parameters stay functions of G (through `fake`).
+                let lookaheadReal = sampleData(b, &context.rng)
+                var params = saved
+                for _ in 0..<settings.unrollSteps {
+                    discriminator.substitute(parameters: params)
+                    let d = discriminatorLoss(real: lookaheadReal, fake: fake, context: context)
+                    let names = params.keys.sorted()
+                    let g = gradients(of: d.loss, wrt: names.map { params[$0]! }, createGraph: true)
+                    for (name, grad) in zip(names, g) { params[name] = params[name]! - settings.unrollLearningRate * grad }
+                }
+                discriminator.substitute(parameters: params)
+            }
+            defer { if settings.unrollSteps > 0 { discriminator.update(parameters: saved) } }
             let fakeScores = judge(noisy(fake, context), context)
             let realScores = real.map { judge(noisy($0, context), context).detached() }
             let gLoss = settings.objective.generatorLoss(real: realScores, fake: fakeScores)

@@ -31,7 +31,7 @@ public struct TensorVisitor {
 
     enum Action {
         case collect(Kind)
-        case assign([String: Tensor], Kind?)
+        case assign([String: Tensor], Kind?, keepGraph: Bool)
         case layers
     }
 
@@ -72,13 +72,14 @@ public struct TensorVisitor {
             break
         case .collect(let k):
             if k == kind { collected.append((p, tensor)) }
-        case .assign(let values, let k):
+        case .assign(let values, let k, let keepGraph):
             guard k == nil || k == kind, let new = values[p] else { return }
             assigned.insert(p)
             if new.shape != tensor.shape {
                 problems.append("\(p): expected shape \(Shape.describe(tensor.shape)), got \(Shape.describe(new.shape))")
                 return
             }
+            if keepGraph { tensor = new; return }
             let plain = new.detached()
             tensor = kind == .parameter ? plain.requiringGradient() : plain
         }
@@ -134,7 +135,20 @@ extension ParameterContainer {
             }
         }
         if !problems.isEmpty { throw LoadError(problems: problems) }
-        var v = TensorVisitor(.assign(values, includingBuffers ? nil : .parameter))
+        var v = TensorVisitor(.assign(values, includingBuffers ? nil : .parameter, keepGraph: false))
+        visit(&v)
+    }
+
+    /// Uses `values` as the parameters as they are, graph included (no fresh leaves): for
+    /// differentiating through parameter updates, as an unrolled GAN differentiates G's loss
+    /// through D's unrolled steps. Names and shapes must match.
+    public func substitute(parameters values: [String: Tensor]) {
+        for (name, t) in namedParameters() {
+            if let new = values[name] {
+                require(new.shape == t.shape, "substitute(parameters:): \(name) expects shape \(Shape.describe(t.shape)), got \(Shape.describe(new.shape))")
+            }
+        }
+        var v = TensorVisitor(.assign(values, .parameter, keepGraph: true))
         visit(&v)
     }
 
