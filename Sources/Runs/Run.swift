@@ -54,6 +54,9 @@ public enum Runner {
         }
         var s = GameSettings()
         s.objective = try GANObjective(parsing: c.objective)
+        if case .leastSquares = s.objective {
+            s.objective = .leastSquares(a: Float(c.lsganA), b: Float(c.lsganB), c: Float(c.lsganC))
+        }
         switch c.penalty {
         case "gp": s.penalty = .gradientPenalty(lambda: Float(c.penaltyWeight))
         case "gp-one-sided": s.penalty = .gradientPenalty(lambda: Float(c.penaltyWeight), oneSided: true)

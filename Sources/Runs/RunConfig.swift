@@ -27,6 +27,9 @@ public struct RunConfig: Equatable, Sendable {
     public var packing = 1
     public var consensus: Double = 0
     public var draganVariance: Double = 0.05
+    public var lsganA: Double = 0
+    public var lsganB: Double = 1
+    public var lsganC: Double = 1
     public var unrollSteps = 0
     public var unrollLR: Double = 1e-3
     // optimizers (Adam, TTUR: separate learning rates)
@@ -94,6 +97,9 @@ public struct RunConfig: Equatable, Sendable {
         choice("model.spectral_norm", \.spectralNorm, ["false", "true"], "spectral normalization of D's layers (Miyato et al. 2018)"),
         choice("model.minibatch_std", \.minibatchStd, ["false", "true"], "minibatch standard deviation feature at D's input (Karras et al. 2018)"),
         choice("game.objective", \.objective, ["minimax", "non-saturating", "wgan", "lsgan", "hinge", "ragan"], "the GAN objective"),
+        double("game.lsgan_a", \.lsganA, -1e6...1e6, "LSGAN: D's target for fake data (a)"),
+        double("game.lsgan_b", \.lsganB, -1e6...1e6, "LSGAN: D's target for real data (b)"),
+        double("game.lsgan_c", \.lsganC, -1e6...1e6, "LSGAN: the value G wants D to give fake data (c)"),
         choice("game.penalty", \.penalty, ["none", "gp", "gp-one-sided", "r1", "r2", "dragan"], "regularizer of D's loss"),
         double("game.penalty_weight", \.penaltyWeight, 0...1e6, "λ of the gradient penalty and DRAGAN, γ of R1/R2"),
         double("game.dragan_variance", \.draganVariance, 0...1e6, "variance c of DRAGAN's perturbation of the real data"),

@@ -76,3 +76,12 @@ struct RunSwitchTests {
         #expect(throws: ConfigError.self) { try Runner.makeTrainer(bad) }
     }
 }
+
+@Suite("Run configurations: LSGAN targets")
+struct LSGANConfigTests {
+    @Test func lsganTargetsReachTheObjective() throws {
+        var c = RunConfig()
+        try c.apply(overrides: ["game.objective=lsgan", "game.lsgan_a=-1", "game.lsgan_b=1", "game.lsgan_c=0"])
+        #expect(try Runner.makeTrainer(c).settings.objective == .leastSquares(a: -1, b: 1, c: 0))
+    }
+}
