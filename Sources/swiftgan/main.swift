@@ -11,8 +11,7 @@ struct SwiftGAN: ParsableCommand {
         commandName: "swiftgan",
         abstract: "Train generative adversarial networks and see why they converge, collapse or diverge.",
         discussion: """
-        A run directory holds config.yaml (the resolved configuration), log.jsonl (one record
-        per logged step), latest.safetensors (the checkpoint) and samples/ (pictures).
+        A run directory holds config.yaml (the resolved configuration), log.jsonl (one record per logged step), latest.safetensors (the checkpoint) and samples/ (pictures).
 
         Example:
           swiftgan train --preset ring8 --set train.steps=500 --out runs/ring8
