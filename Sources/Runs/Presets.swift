@@ -7,8 +7,11 @@ public enum Presets {
     }
 
     public static let all: [Preset] = [
-        Preset(name: "ring8", summary: "2-D ring of 8 Gaussians (PacGAN), non-saturating GAN, MLPs 2-128-128", yaml: """
-            description: ring of 8 Gaussians, non-saturating GAN (Goodfellow et al. 2014, section 3)
+        Preset(name: "ring8", summary: "2-D ring of 8 Gaussians (PacGAN), non-saturating GAN: watch it collapse", yaml: """
+            description: >-
+              ring of 8 Gaussians, non-saturating GAN (Goodfellow et al. 2014, section 3). It shows
+              mode collapse: measured 3/8 modes at step 1,500 and the samples bunched beside one
+              mode at step 3,000 (samples/); compare ring8-wgan-gp.
             data: {name: ring8}
             model: {latent: 2, hidden: 128, layers: 2}
             game: {objective: non-saturating, batch_size: 256}
