@@ -301,209 +301,63 @@ public enum JSONLines {
     }
 }
 
-/// A strict RFC 8259 parser for one line.
+/// Parses one line with the shared strict `JSONParser` (no newlines, duplicate keys rejected)
+/// and converts it to `JSONLines.Value`.
 struct JSONLinesParser {
-    struct Failure: Error { let message: String; let offset: Int }
+    typealias Failure = JSONParser.Failure
     typealias Value = JSONLines.Value
 
-    let bytes: UnsafeRawBufferPointer
-    var i = 0
+    var parser: JSONParser
     static let maxDepth = 128
 
-    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-
-    func failure(_ message: String) -> Failure { Failure(message: message, offset: i) }
-
-    func describe(_ c: UInt8) -> String {
-        c >= 0x20 && c < 0x7F ? "'\(Character(Unicode.Scalar(c)))'" : "byte 0x\(String(c, radix: 16))"
+    init(bytes: UnsafeRawBufferPointer) {
+        parser = JSONParser(bytes: bytes, maxDepth: Self.maxDepth, source: "the line",
+                            newlineIsWhitespace: false, rejectsDuplicateKeys: true)
     }
 
     mutating func parseRecord() throws(Failure) -> JSONLines.Record {
-        skipWhitespace()
-        guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else {
-            if i < bytes.count, let v = try? parseValue(depth: 0) {
-                throw Failure(message: "expected a JSON object, found \(kind(v))", offset: 0)
+        parser.skipWhitespace()
+        guard parser.i < parser.bytes.count, parser.bytes[parser.i] == UInt8(ascii: "{") else {
+            if parser.i < parser.bytes.count, let v = try? parser.parseValue(depth: 0) {
+                throw Failure(message: "expected a JSON object, found \(Self.kind(v))", offset: 0)
             }
-            throw failure("expected a JSON object")
+            throw parser.failure("expected a JSON object")
         }
-        guard case .object(let record) = try parseValue(depth: 0) else { fatalError("unreachable") }
-        skipWhitespace()
-        guard i == bytes.count else { throw failure("unexpected text after the object") }
-        return record
+        guard case .object(let members) = try parser.parseDocument(trailing: "unexpected text after the object")
+        else { fatalError("unreachable") }
+        return Self.record(members)
     }
 
-    func kind(_ v: Value) -> String {
+    static func kind(_ v: JSONValue) -> String {
         switch v {
         case .null: "null"
         case .bool: "a boolean"
-        case .int, .number: "a number"
+        case .number: "a number"
         case .string: "a string"
         case .array: "an array"
         case .object: "an object"
         }
     }
 
-    mutating func skipWhitespace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 }
+    /// Keys are unique (the parser rejects duplicates).
+    static func record(_ members: [(key: String, value: JSONValue)]) -> JSONLines.Record {
+        var out: JSONLines.Record = Dictionary(minimumCapacity: members.count)
+        for (k, v) in members { out[k] = value(v) }
+        return out
     }
 
-    mutating func parseValue(depth: Int) throws(Failure) -> Value {
-        guard depth <= Self.maxDepth else { throw failure("nesting deeper than \(Self.maxDepth) levels") }
-        skipWhitespace()
-        guard i < bytes.count else { throw failure("expected a value but the line ends") }
-        switch bytes[i] {
-        case UInt8(ascii: "{"):
-            i += 1
-            var members: [String: Value] = [:]
-            skipWhitespace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-            while true {
-                skipWhitespace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-                let keyOffset = i
-                let key = try parseString()
-                skipWhitespace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
-                i += 1
-                let value = try parseValue(depth: depth + 1)
-                guard members.updateValue(value, forKey: key) == nil else {
-                    throw Failure(message: "duplicate key \"\(key)\"", offset: keyOffset)
-                }
-                skipWhitespace()
-                guard i < bytes.count else { throw failure("unterminated object (the line ends)") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
-                throw failure("expected ',' or '}' in an object, found \(describe(bytes[i]))")
-            }
-        case UInt8(ascii: "["):
-            i += 1
-            var items: [Value] = []
-            skipWhitespace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-            while true {
-                items.append(try parseValue(depth: depth + 1))
-                skipWhitespace()
-                guard i < bytes.count else { throw failure("unterminated array (the line ends)") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-                throw failure("expected ',' or ']' in an array, found \(describe(bytes[i]))")
-            }
-        case UInt8(ascii: "\""):
-            return .string(try parseString())
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return try parseNumber()
-        default:
-            throw failure("unexpected \(describe(bytes[i]))")
-        }
-    }
-
-    mutating func literal(_ word: String) throws(Failure) {
-        let start = i
-        for c in word.utf8 {
-            guard i < bytes.count, bytes[i] == c else { throw Failure(message: "invalid literal (expected \(word))", offset: start) }
-            i += 1
-        }
-    }
-
-    /// RFC 8259 number grammar; integers that fit in Int are `.int`, the rest Doubles
+    /// Integers without fraction or exponent that fit in Int are `.int`, the rest Doubles
     /// (correctly rounded by the standard library's parser).
-    mutating func parseNumber() throws(Failure) -> Value {
-        let start = i
-        func digits(_ p: inout Int) -> Int {
-            let s = p
-            while p < bytes.count, bytes[p] >= 0x30, bytes[p] <= 0x39 { p += 1 }
-            return p - s
+    static func value(_ v: JSONValue) -> Value {
+        switch v {
+        case .null: .null
+        case .bool(let b): .bool(b)
+        case .number(let text):
+            if JSONValue.isIntegerText(text), let i = Int(text) { .int(i) } else { .number(Double(text) ?? .nan) }
+        case .string(let s): .string(s)
+        case .array(let items): .array(items.map(value))
+        case .object(let members): .object(record(members))
         }
-        var integral = true
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 else { throw failure("invalid number") }
-        if bytes[i] == 0x30 {
-            i += 1
-            if i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { throw failure("invalid number (leading zero)") }
-        } else {
-            _ = digits(&i)
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            integral = false
-            i += 1
-            guard digits(&i) > 0 else { throw failure("invalid number (no digits after '.')") }
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            integral = false
-            i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits(&i) > 0 else { throw failure("invalid number (no digits in the exponent)") }
-        }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-        if integral, let v = Int(text) { return .int(v) }
-        guard let d = Double(text) else { throw Failure(message: "invalid number \(text)", offset: start) }
-        return .number(d)
-    }
-
-    mutating func parseString() throws(Failure) -> String {
-        let start = i
-        i += 1
-        var out: [UInt8] = []
-        while true {
-            guard i < bytes.count else { throw Failure(message: "unterminated string", offset: start) }
-            let c = bytes[i]
-            if c == UInt8(ascii: "\"") { i += 1; break }
-            if c < 0x20 { throw failure("raw control character \(describe(c)) in a string") }
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
-            i += 1
-            guard i < bytes.count else { throw failure("unterminated escape") }
-            let e = bytes[i]
-            i += 1
-            switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800..<0xDC00).contains(scalar) {
-                    guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
-                        throw failure("unpaired UTF-16 surrogate in a \\u escape")
-                    }
-                    i += 2
-                    let low = try hex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw failure("unpaired UTF-16 surrogate in a \\u escape") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00..<0xE000).contains(scalar) {
-                    throw failure("unpaired UTF-16 surrogate in a \\u escape")
-                }
-                out.append(contentsOf: Array(String(Unicode.Scalar(scalar)!).utf8))
-            default:
-                throw failure("invalid escape '\\\(Character(Unicode.Scalar(e)))'")
-            }
-        }
-        guard let s = String(validating: out, as: UTF8.self) else {
-            throw Failure(message: "a string is not valid UTF-8", offset: start)
-        }
-        return s
-    }
-
-    mutating func hex4() throws(Failure) -> UInt32 {
-        guard i + 4 <= bytes.count else { throw failure("truncated \\u escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[i]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw failure("invalid hex digit in a \\u escape")
-            }
-            v = v << 4 | d
-            i += 1
-        }
-        return v
     }
 }
 
