@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
-        .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],

@@ -178,19 +178,56 @@ public final class SamplePictureCallback: TrainerCallback {
     public func trainer(_ trainer: GANTrainer, handle event: TrainerEvent) throws {
         guard case .stepEnd(let r) = event, r.step % every == 0 else { return }
         let points = Runner.samples(trainer, count: 2_500, seed: 99)
-        try PNG.write(ScatterPlot.render(points, over: mixture), to: directory.appendingPathComponent("step-\(r.step).png"))
-        let m = ModeCoverage(samples: points, mixture: mixture)
+        // D sees packed groups when packing: give it m copies of each point.
+        let m = trainer.settings.packing
+        let critic: (Tensor) -> Tensor = { x in
+            let input = m > 1 ? Tensor.concat([Tensor](repeating: x, count: m), axis: 1) : x
+            return trainer.discriminator(input, in: .evaluation).detached()
+        }
+        try PNG.write(ScatterPlot.render(points, over: mixture, critic: critic),
+                      to: directory.appendingPathComponent("step-\(r.step).png"))
+        let coverage = ModeCoverage(samples: points, mixture: mixture)
         try trainer.emit(.evaluation(step: r.step, metrics: [
-            "modes_covered": Double(m.modesCovered), "high_quality_percent": m.highQualityPercent, "reverse_kl": m.reverseKL,
+            "modes_covered": Double(coverage.modesCovered), "high_quality_percent": coverage.highQualityPercent,
+            "reverse_kl": coverage.reverseKL,
         ]))
     }
 }
 
-/// A 2-D scatter plot: samples (dark) over circles of 3σ around the mixture's modes (red).
+/// A 2-D scatter plot: samples (dark) over circles of 3σ around the mixture's modes (red),
+/// optionally over the discriminator's decision surface as a heat map (as GAN Lab draws
+/// it): orange where D scores high ("real"), blue where it scores low, scaled to the
+/// surface's own range.
 public enum ScatterPlot {
-    public static func render(_ points: Tensor, over mixture: GaussianMixture, size: Int = 400) -> Image {
+    public static func render(_ points: Tensor, over mixture: GaussianMixture, size: Int = 400,
+                              critic: ((Tensor) -> Tensor)? = nil) -> Image {
         var image = Image(width: size, height: size, channels: 3, repeating: 255)
         let extent = (mixture.centers.flatMap { $0.map(abs) }.max() ?? 1) * 1.3 + 6 * mixture.std
+        if let critic {
+            // D at every pixel centre, one batch.
+            let grid = Storage(uninitialized: size * size * 2)
+            for py in 0..<size {
+                for px in 0..<size {
+                    let i = py * size + px
+                    grid.pointer[2 * i] = (Float(px) / Float(size - 1) * 2 - 1) * extent
+                    grid.pointer[2 * i + 1] = (1 - Float(py) / Float(size - 1) * 2) * extent
+                }
+            }
+            let scores = critic(Tensor(storage: grid, shape: [size * size, 2])).toArray()
+            let finite = scores.filter(\.isFinite)
+            let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+            let span = hi > lo ? hi - lo : 1
+            for i in 0..<(size * size) {
+                let t = scores[i].isFinite ? (scores[i] - lo) / span : 0.5  // 0: "fake", 1: "real"
+                // Light blue (t = 0) → white (t = ½) → light orange (t = 1).
+                let (r, g, b): (Float, Float, Float) = t < 0.5
+                    ? (190 + 130 * t, 215 + 80 * t, 255)
+                    : (255, 255 - 100 * (t - 0.5), 255 - 200 * (t - 0.5))
+                image.pixels[3 * i] = UInt8(max(0, min(255, r)))
+                image.pixels[3 * i + 1] = UInt8(max(0, min(255, g)))
+                image.pixels[3 * i + 2] = UInt8(max(0, min(255, b)))
+            }
+        }
         func pixel(_ x: Float, _ y: Float) -> (Int, Int)? {
             let px = Int(((x / extent) + 1) / 2 * Float(size - 1)), py = Int((1 - ((y / extent) + 1) / 2) * Float(size - 1))
             return (0..<size).contains(px) && (0..<size).contains(py) ? (px, py) : nil

@@ -1,6 +1,7 @@
 import Artifacts
 import Foundation
 import GAN
+import Datasets
 import Runs
 import Testing
 
@@ -83,5 +84,21 @@ struct LSGANConfigTests {
         var c = RunConfig()
         try c.apply(overrides: ["game.objective=lsgan", "game.lsgan_a=-1", "game.lsgan_b=1", "game.lsgan_c=0"])
         #expect(try Runner.makeTrainer(c).settings.objective == .leastSquares(a: -1, b: 1, c: 0))
+    }
+}
+
+@Suite("Sample pictures")
+struct ScatterPlotTests {
+    @Test func heatMapShowsWhereTheCriticScoresHighAndLow() {
+        let ring = Runner.mixture(RunConfig())
+        let points = Tensor([1, 0, 0, 1], shape: [2, 2])
+        // D(x) = x: orange on the right (high), blue on the left (low).
+        let image = ScatterPlot.render(points, over: ring, size: 50) { x in x.slice(axis: 1, range: 0..<1) }
+        func rgb(_ x: Int, _ y: Int) -> [UInt8] { (0..<3).map { image.pixels[(y * 50 + x) * 3 + $0] } }
+        let left = rgb(0, 25), right = rgb(49, 25)
+        #expect(left[2] == 255 && left[0] < 200)   // blue-ish
+        #expect(right[0] == 255 && right[2] <= 160 && right[1] <= 210) // orange-ish
+        let plain = ScatterPlot.render(points, over: ring, size: 50)
+        #expect(plain.pixels[0] == 255 && plain.pixels[1] == 255 && plain.pixels[2] == 255)
     }
 }
