@@ -63,7 +63,6 @@ public struct Adam: Optimizer {
 
     public func update(_ parameters: [String: Tensor], _ gradients: [String: Tensor], _ state: OptimizerState,
                        learningRate lrOverride: Float?) -> (parameters: [String: Tensor], state: OptimizerState) {
-        OptimizerSupport.checkGradients(parameters, gradients, op: "Adam.update")
         let lr = lrOverride ?? learningRate(state.step)
         let t = Double(state.step + 1)
         // Scalars in Double, then rounded once.
@@ -76,17 +75,9 @@ public struct Adam: Optimizer {
         let amsgrad = amsgrad
         let names = slotNames
 
-        var newParams: [String: Tensor] = [:]
-        newParams.reserveCapacity(parameters.count)
-        var newState = state
-        newState.step = state.step + 1
         let k = Constants(l2: l2, shrink: shrink, b1: b1, c1: c1, b2: b2, c2: c2, stepSize: stepSize,
                           invBC2Sqrt: invBC2Sqrt, eps: eps)
-        for (path, p) in parameters {
-            guard let g = gradients[path] else {
-                newParams[path] = p.detached().requiringGradient()
-                continue
-            }
+        return OptimizerSupport.updateEach(parameters, gradients, state, op: "Adam.update") { path, p, g in
             let n = p.count
             let old = state.slotPointers(names, path: path, shape: p.shape, op: "Adam.update")
             let out = Storage(uninitialized: n)
@@ -98,14 +89,10 @@ public struct Adam: Optimizer {
             OptimizerSupport.chunks(n, touched: amsgrad ? 9 : 7) { r in
                 if amsgrad { Adam.kernel(r, q, k, amsgrad: true) } else { Adam.kernel(r, q, k, amsgrad: false) }
             }
-            var slots = state.slots[path] ?? [:]
-            slots["exp_avg"] = Tensor(storage: m.new, shape: p.shape)
-            slots["exp_avg_sq"] = Tensor(storage: v.new, shape: p.shape)
+            var slots = ["exp_avg": Tensor(storage: m.new, shape: p.shape), "exp_avg_sq": Tensor(storage: v.new, shape: p.shape)]
             if let vMax { slots["max_exp_avg_sq"] = Tensor(storage: vMax.new, shape: p.shape) }
-            newState.slots[path] = slots
-            newParams[path] = OptimizerSupport.leaf(out, p.shape)
+            return (out, slots)
         }
-        return (newParams, newState)
     }
 
     struct Constants {

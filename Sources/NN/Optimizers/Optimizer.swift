@@ -180,6 +180,31 @@ extension OptimizerState {
 }
 
 enum OptimizerSupport {
+    /// The loop every optimizer shares: the gradients are checked, the step advances, a
+    /// parameter without a gradient is kept (as a fresh leaf, its state untouched), and for
+    /// each other one `body` returns the new values and the slots it updated (merged into
+    /// the parameter's existing slots).
+    static func updateEach(
+        _ parameters: [String: Tensor], _ gradients: [String: Tensor], _ state: OptimizerState, op: String,
+        _ body: (_ path: String, _ p: Tensor, _ g: Tensor) -> (parameter: Storage, slots: [String: Tensor])
+    ) -> (parameters: [String: Tensor], state: OptimizerState) {
+        checkGradients(parameters, gradients, op: op)
+        var newParams: [String: Tensor] = [:]
+        newParams.reserveCapacity(parameters.count)
+        var newState = state
+        newState.step = state.step + 1
+        for (path, p) in parameters {
+            guard let g = gradients[path] else {
+                newParams[path] = p.detached().requiringGradient()
+                continue
+            }
+            let (values, slots) = body(path, p, g)
+            if !slots.isEmpty { newState.slots[path, default: [:]].merge(slots) { _, new in new } }
+            newParams[path] = leaf(values, p.shape)
+        }
+        return (newParams, newState)
+    }
+
     /// Checks that every gradient belongs to a parameter of the same shape.
     static func checkGradients(_ parameters: [String: Tensor], _ gradients: [String: Tensor], op: String) {
         for (path, g) in gradients {

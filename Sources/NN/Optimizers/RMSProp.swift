@@ -48,21 +48,12 @@ public struct RMSProp: Optimizer {
 
     public func update(_ parameters: [String: Tensor], _ gradients: [String: Tensor], _ state: OptimizerState,
                        learningRate lrOverride: Float?) -> (parameters: [String: Tensor], state: OptimizerState) {
-        OptimizerSupport.checkGradients(parameters, gradients, op: "RMSProp.update")
         let k = Constants(lr: lrOverride ?? learningRate(state.step), alpha: alpha, eps: epsilon,
                           momentum: momentum, wd: weightDecay)
         let centered = centered, useMomentum = momentum > 0
         let names = slotNames
 
-        var newParams: [String: Tensor] = [:]
-        newParams.reserveCapacity(parameters.count)
-        var newState = state
-        newState.step = state.step + 1
-        for (path, p) in parameters {
-            guard let g = gradients[path] else {
-                newParams[path] = p.detached().requiringGradient()
-                continue
-            }
+        return OptimizerSupport.updateEach(parameters, gradients, state, op: "RMSProp.update") { path, p, g in
             let n = p.count
             let old = state.slotPointers(names, path: path, shape: p.shape, op: "RMSProp.update")
             let fresh = names.indices.map { OptimizerSupport.slot(old: old[$0], count: n) }
@@ -85,12 +76,10 @@ public struct RMSProp: Optimizer {
                 case (true, true): RMSProp.kernel(r, q, k, centered: true, momentum: true)
                 }
             }
-            var slots = state.slots[path] ?? [:]
+            var slots: [String: Tensor] = [:]
             for (j, name) in names.enumerated() { slots[name] = Tensor(storage: new[j], shape: p.shape) }
-            newState.slots[path] = slots
-            newParams[path] = OptimizerSupport.leaf(q.out, p.shape)
+            return (q.out, slots)
         }
-        return (newParams, newState)
     }
 
     struct Constants {

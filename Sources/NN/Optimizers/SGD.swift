@@ -42,18 +42,9 @@ public struct SGD: Optimizer {
 
     public func update(_ parameters: [String: Tensor], _ gradients: [String: Tensor], _ state: OptimizerState,
                        learningRate lrOverride: Float?) -> (parameters: [String: Tensor], state: OptimizerState) {
-        OptimizerSupport.checkGradients(parameters, gradients, op: "SGD.update")
         let lr = lrOverride ?? learningRate(state.step)
         let mu = momentum, keep = 1 - dampening, wd = weightDecay, nesterov = nesterov
-        var newParams: [String: Tensor] = [:]
-        newParams.reserveCapacity(parameters.count)
-        var newState = state
-        newState.step = state.step + 1
-        for (path, p) in parameters {
-            guard let g = gradients[path] else {
-                newParams[path] = p.detached().requiringGradient()
-                continue
-            }
+        return OptimizerSupport.updateEach(parameters, gradients, state, op: "SGD.update") { path, p, g in
             let n = p.count
             let pp = p.storage.pointer, gp = g.storage.pointer
             let out = Storage(uninitialized: n)
@@ -85,10 +76,9 @@ public struct SGD: Optimizer {
                         }
                     }
                 }
-                newState.slots[path, default: [:]]["momentum_buffer"] = Tensor(storage: buf, shape: p.shape)
+                return (out, ["momentum_buffer": Tensor(storage: buf, shape: p.shape)])
             }
-            newParams[path] = OptimizerSupport.leaf(out, p.shape)
+            return (out, [:])
         }
-        return (newParams, newState)
     }
 }
