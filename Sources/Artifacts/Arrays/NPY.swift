@@ -41,14 +41,7 @@ public struct NPYArray: Sendable, Equatable {
 
     /// A `<f4` array holding the tensor's values (tracking is dropped).
     public init(_ tensor: Tensor) {
-        let n = tensor.count * 4
-        let bytes = [UInt8](unsafeUninitializedCapacity: n) { out, done in
-            if n > 0 { memcpy(out.baseAddress!, tensor.storage.pointer, n) }
-            #if _endian(big)
-            out.withMemoryRebound(to: UInt32.self) { w in for i in w.indices { w[i] = w[i].littleEndian } }
-            #endif
-            done = n
-        }
+        let bytes = tensor.littleEndianFloat32Bytes
         self.init(dtype: .float32, shape: tensor.shape, bytes: bytes)
     }
 

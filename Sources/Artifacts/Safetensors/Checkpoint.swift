@@ -74,14 +74,7 @@ public struct Checkpoint: Sendable {
 
     /// Stores a tensor's values as an F32 entry (tracking is dropped).
     public mutating func setTensor(_ tensor: Tensor, named name: String) {
-        let n = tensor.count * 4
-        let bytes = [UInt8](unsafeUninitializedCapacity: n) { out, done in
-            if n > 0 { memcpy(out.baseAddress!, tensor.storage.pointer, n) }
-            #if _endian(big)
-            out.withMemoryRebound(to: UInt32.self) { w in for i in w.indices { w[i] = w[i].littleEndian } }
-            #endif
-            done = n
-        }
+        let bytes = tensor.littleEndianFloat32Bytes
         file.entries[name] = SafetensorsEntry(dtype: .f32, shape: tensor.shape, bytes: bytes)
     }
 
