@@ -13,25 +13,21 @@ Prints one line per case: RESULT case=<name> key=value ...
 """
 
 var args = Array(CommandLine.arguments.dropFirst())
-var threads = BLAS.maxThreads
-if let i = args.firstIndex(of: "--threads") {
+
+/// Removes `flag N` from `args` and returns N (a positive integer), or `default` if absent.
+@MainActor func takePositiveInt(_ flag: String, default value: Int) -> Int {
+    guard let i = args.firstIndex(of: flag) else { return value }
     guard i + 1 < args.count, let n = Int(args[i + 1]), n >= 1 else {
-        FileHandle.standardError.write(Data("swiftgan-bench: --threads needs a positive integer\n\(usage)\n".utf8))
+        FileHandle.standardError.write(Data("swiftgan-bench: \(flag) needs a positive integer\n\(usage)\n".utf8))
         exit(2)
     }
-    threads = n
     args.removeSubrange(i...(i + 1))
+    return n
 }
+
+let threads = takePositiveInt("--threads", default: BLAS.maxThreads)
 if args.contains("--help") || args.contains("-h") { print(usage); exit(0) }
-var workloadSteps = 3000
-if let i = args.firstIndex(of: "--steps") {
-    guard i + 1 < args.count, let n = Int(args[i + 1]), n >= 1 else {
-        FileHandle.standardError.write(Data("swiftgan-bench: --steps needs a positive integer\n\(usage)\n".utf8))
-        exit(2)
-    }
-    workloadSteps = n
-    args.removeSubrange(i...(i + 1))
-}
+let workloadSteps = takePositiveInt("--steps", default: 3000)
 if args == ["gmm2d"] {
     BLAS.maxThreads = threads
     benchGMM2D(steps: workloadSteps)

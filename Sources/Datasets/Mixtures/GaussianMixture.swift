@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 
 /// A mixture of isotropic Gaussians in any dimension: the toy data on which mode collapse
 /// can be seen and measured exactly.
@@ -37,7 +38,7 @@ public struct GaussianMixture: Sendable, Equatable {
     public static func ring(modes: Int = 8, radius: Float = 1, std: Float = 0.01) -> GaussianMixture {
         let centers = (0..<modes).map { i -> [Float] in
             let a = 2 * Double.pi * Double(i) / Double(modes)
-            return [radius * Float(_cos(a)), radius * Float(_sin(a))]
+            return [radius * Float(cos(a)), radius * Float(sin(a))]
         }
         return try! GaussianMixture(centers: centers, std: std)
     }
