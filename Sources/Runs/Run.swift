@@ -53,6 +53,10 @@ public enum Runner {
         default: s.penalty = nil
         }
         s.criticSteps = c.criticSteps
+        s.generatorSteps = c.generatorSteps
+        if c.generatorSteps > 1 && c.order == "simultaneous" {
+            throw ConfigError("game.generator_steps \(c.generatorSteps) needs game.order alternating (simultaneous updates take one G step per D step)")
+        }
         s.order = c.order == "simultaneous" ? .simultaneous : .alternating
         s.batchSize = c.batchSize
         s.labelSmoothing = Float(c.labelSmoothing)
@@ -114,6 +118,9 @@ public enum Runner {
                              progress: ProgressCallback?) throws -> (GANTrainer, TrainingData) {
         let fm = FileManager.default
         let data = try DataSources.make(config)
+        // What the data found out (an .npy's vector size) is recorded, so that sampling from
+        // the run directory needs no data.
+        let config = (data as? ImageData)?.resolved ?? config
         let trainer = try makeTrainer(config, data: data)
         if resume {
             guard fm.fileExists(atPath: directory.checkpoint.path) else {
@@ -143,7 +150,7 @@ public enum Runner {
     /// Loads the trainer of a finished or interrupted run, with its data.
     public static func load(_ directory: RunDirectory) throws -> (RunConfig, GANTrainer, TrainingData) {
         let config = try directory.loadConfig()
-        let data = try DataSources.make(config)
+        let data = try DataSources.make(config, loading: false)
         let trainer = try makeTrainer(config, data: data)
         try trainer.restore(from: try Checkpoint(contentsOf: directory.checkpoint))
         return (config, trainer, data)
@@ -167,7 +174,7 @@ public final class SamplePictureCallback: TrainerCallback {
 
     public func trainer(_ trainer: GANTrainer, handle event: TrainerEvent) throws {
         guard case .stepEnd(let r) = event, r.step % every == 0 else { return }
-        let samples = Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99)
+        let samples = Runner.samples(trainer, config, count: data.pictureSampleCount, seed: 99)
         // D sees packed groups when packing: give it m copies of each sample.
         let m = trainer.settings.packing
         let critic: (Tensor) -> Tensor = { x in
@@ -176,7 +183,9 @@ public final class SamplePictureCallback: TrainerCallback {
         }
         try PNG.write(try data.picture(of: samples, critic: critic),
                       to: directory.appendingPathComponent("step-\(r.step).png"))
-        let report = try data.evaluate(samples)
+        guard data.evaluatesDuringTraining else { return }
+        let report = try data.evaluate(data.pictureSampleCount == data.evaluationSampleCount ? samples
+            : Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99))
         try trainer.emit(.evaluation(step: r.step, metrics: Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })))
     }
 }
