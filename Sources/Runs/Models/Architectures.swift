@@ -104,7 +104,7 @@ public enum Architectures {
         }
         let (channels, s, w) = (sampleShape[0], sampleShape[1] / 4, c.width)
         let g = Sequential(
-            Linear(c.latent, 4 * w * s * s, bias: false, using: &rng), BatchNorm1d(4 * w), LeakyReLU(0.3),
+            Linear(c.latent, 4 * w * s * s, bias: false, using: &rng), BatchNorm1d(4 * w * s * s), LeakyReLU(0.3),
             Reshape([4 * w, s, s]),
             ConvTranspose2d(4 * w, 2 * w, kernelSize: 5, stride: 1, padding: 2, bias: false, using: &rng),
             BatchNorm2d(2 * w), LeakyReLU(0.3),
