@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up the machine (scripts/setup.sh), builds swiftgan (release) and trains a GAN on the
-# bundled MNIST digits on 2 CPU threads (preset mnist-demo: seed 000's MLP GAN, 3,000 steps,
+# bundled MNIST digits on 2 CPU threads (preset mnist-demo: seed 000's MLP GAN, 2,000 steps,
 # a few minutes), with a progress bar. It writes a grid of 64 generated digits and prints
 # the run's scores (`swiftgan eval`). Extra arguments go to `swiftgan train`, e.g.
 # --set train.steps=6000 or --preset seed-001-dcgan.
