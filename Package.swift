@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GAN", targets: ["GAN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Lab", targets: ["Lab"]),
         .executable(name: "swiftgan", targets: ["swiftgan"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
@@ -49,10 +50,17 @@ let package = Package(
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
 
+        // The stability lab: small games whose behaviour is known exactly (the Dirac-GAN), run
+        // as bundled experiments that write tables and pictures (`swiftgan lab`).
+        .target(name: "Lab", dependencies: ["GAN", "NN", "Artifacts", "Autograd"]),
+
         // Run configurations (YAML), presets and run directories: what the command line drives.
         .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
                                               .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", "Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            // main.swift holds `@main`; with subcommands in other files it must be parsed as a
+            // library file (SwiftPM does that on its own only for a single-file target).
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
@@ -66,6 +74,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "GAN", "Autograd", "Artifacts"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
