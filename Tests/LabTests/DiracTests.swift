@@ -104,7 +104,7 @@ struct DiracFieldTests {
 
     /// The paper's formulas, written out in Double (σ the logistic function, f′(t) = σ(−t)):
     /// GAN (−ψf′(ψθ), θf′(ψθ)); NS-GAN (−ψf′(−ψθ), θf′(ψθ)); WGAN (−ψ, θ);
-    /// WGAN-GP (−ψ, θ − γ(|ψ| − g₀)·sign ψ); R1 (−ψf′(ψθ), θf′(ψθ) − γψ).
+    /// WGAN-GP (−ψ, θ − γ(|ψ| − g₀)·sign ψ); R1 (−ψf′(ψθ), θf′(ψθ) − γψ); instance noise.
     @Test func fieldMatchesThePapersFormulas() {
         func fp(_ t: Double) -> Double { 1 / (1 + exp(t)) }
         let cases: [(DiracMethod, (Double, Double) -> (Double, Double))] = [
@@ -115,7 +115,19 @@ struct DiracFieldTests {
             (.r1(gamma: 0.3), { t, p in (-p * fp(p * t), t * fp(p * t) - 0.3 * p) }),
             (.nonSaturatingR1(gamma: 0.3), { t, p in (-p * fp(-p * t), t * fp(p * t) - 0.3 * p) }),
         ]
-        for (method, formula) in cases {
+        // Instance noise: the notebook's GAN_InstNoise field with the expectation over the same
+        // Gauss–Hermite nodes, v = (−E ψf′(ψ(θ + ε)), E[(θ + ε)f′(ψ(θ + ε)) − εf′(−εψ)]).
+        let rule = GaussHermite(points: 16)
+        let noise: (Double, Double) -> (Double, Double) = { t, p in
+            var v = (0.0, 0.0)
+            for (x, w) in zip(rule.nodes, rule.weights) {
+                let e = 0.7 * x
+                v.0 += w * -p * fp(p * (t + e))
+                v.1 += w * ((t + e) * fp(p * (t + e)) - e * fp(-e * p))
+            }
+            return v
+        }
+        for (method, formula) in cases + [(.instanceNoise(sigma: 0.7), noise)] {
             let game = DiracGame(method)
             for (t, p) in Self.points {
                 let v = game.vectorField(theta: t, psi: p), e = formula(Double(t), Double(p))

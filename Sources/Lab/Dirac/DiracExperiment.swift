@@ -34,20 +34,28 @@ public enum DiracExperiment: LabExperiment {
     public static let stepSize: Float = 0.2
     public static let steps = 500
 
-    /// Computes every row (no files).
+    /// Computes every row (no files). Methods are independent, so they run on all cores
+    /// (each builds its own small graphs; the engine keeps no shared mutable state for them).
     public static func results(methods: [DiracMethod] = DiracMethod.paperSet, steps: Int = steps) -> [DiracResult] {
-        methods.map { method in
-            let game = DiracGame(method)
-            let j = game.jacobian()
-            let closed = DiracSpectrum.closedForm(method)
-            return DiracResult(
-                method: method, jacobian: j,
-                eigenvalues: closed == nil ? nil : DiracSpectrum.eigenvalues(j),
-                closedForm: closed,
-                trajectories: DiracScheme.allCases.map {
-                    DiracTrajectory(game: game, scheme: $0, start: start, stepSize: stepSize, steps: steps)
-                })
+        let slots = ResultSlots(count: methods.count)
+        DispatchQueue.concurrentPerform(iterations: methods.count) { i in
+            slots.set(i, result(methods[i], steps: steps))
         }
+        return slots.values
+    }
+
+    /// One row: the Jacobian at the equilibrium and the three trajectories.
+    public static func result(_ method: DiracMethod, steps: Int = steps) -> DiracResult {
+        let game = DiracGame(method)
+        let j = game.jacobian()
+        let closed = DiracSpectrum.closedForm(method)
+        return DiracResult(
+            method: method, jacobian: j,
+            eigenvalues: closed == nil ? nil : DiracSpectrum.eigenvalues(j),
+            closedForm: closed,
+            trajectories: DiracScheme.allCases.map {
+                DiracTrajectory(game: game, scheme: $0, start: start, stepSize: stepSize, steps: steps)
+            })
     }
 
     public static func run(writingInto directory: URL) throws -> LabReport {
@@ -142,4 +150,13 @@ public enum DiracExperiment: LabExperiment {
             "rows": .array(items),
         ]
     }
+}
+
+/// Results filled in by concurrent workers, one slot each.
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [DiracResult?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: DiracResult) { lock.lock(); slots[i] = r; lock.unlock() }
+    var values: [DiracResult] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }

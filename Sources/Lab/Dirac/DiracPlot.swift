@@ -44,6 +44,27 @@ public enum DiracPlot {
         }
         canvas.dot((Double(DiracExperiment.start.theta), Double(DiracExperiment.start.psi)), color: .black, size: 7)
         canvas.dot((0, 0), color: .red, size: 5)
+        // Labels on white boxes: title top left, legend bottom left, axis names and ends.
+        func label(_ text: String, x: Int, y: Int, color: Color = .black, scale: Int = 1) {
+            canvas.fill(x: x - 2, y: y - 2, width: Canvas.textWidth(text, scale: scale) + 3,
+                        height: PixelFont.height * scale + 4, color: .white)
+            canvas.text(text, x: x, y: y, color: color, scale: scale)
+        }
+        let m = canvas.margin
+        label(result.method.title, x: m + 6, y: m + 6, scale: 2)
+        for (k, t) in result.trajectories.enumerated() {
+            let y = size - m - 14 - 12 * (result.trajectories.count - 1 - k)
+            let text = "\(t.scheme.title): \(t.verdict.rawValue)"
+            canvas.fill(x: m + 4, y: y - 2, width: 20 + Canvas.textWidth(text), height: 11, color: .white)
+            canvas.fill(x: m + 6, y: y + 2, width: 12, height: 3, color: color(t.scheme))
+            canvas.text(text, x: m + 22, y: y, color: .black)
+        }
+        let e = DiracMethod.number(Float(extent))
+        let axisY = Int(canvas.pixel(0, 0).y.rounded()), axisX = Int(canvas.pixel(0, 0).x.rounded())
+        label("θ", x: size - m - 10, y: axisY - 11)
+        label("ψ", x: axisX + 4, y: m + 2)
+        label("-\(e)", x: m + 2, y: axisY + 4)
+        label(e, x: size - m - 8, y: axisY + 4)
         return canvas.image
     }
 }
