@@ -10,7 +10,7 @@ struct LabCommand: ParsableCommand {
         abstract: "Run a bundled stability-lab experiment and write its tables and pictures.",
         discussion: """
         Experiments:
-        \(LabExperiments.all.map { "  \($0.name): \($0.summary).\n    Writes \($0.outputs)." }.joined(separator: "\n"))
+        \(LabExperiments.all.map { "\($0.name): \($0.summary). Writes \($0.outputs)." }.joined(separator: "\n\n"))
 
         The Markdown table is printed too, with the wall time.
 
@@ -18,7 +18,8 @@ struct LabCommand: ParsableCommand {
           swiftgan lab dirac --out runs/lab
         """)
 
-    @Argument(help: ArgumentHelp("The experiment to run.", valueName: "experiment")) var experiment: String
+    @Argument(help: ArgumentHelp("The experiment to run: \(LabExperiments.names.joined(separator: ", ")).", valueName: "experiment"))
+    var experiment: String
     @Option(name: .long, help: "The directory to write into (created if missing).") var out: String = "runs/lab"
 
     func run() throws {
