@@ -8,15 +8,16 @@ public struct Complex: Sendable, Equatable, CustomStringConvertible {
 
     public func distance(to other: Complex) -> Double { hypot(re - other.re, im - other.im) }
 
-    /// "−0.1500 + 0.4770i", "−0.5000", "±0.5000i"-free form (one number).
     public var description: String { format(digits: 4) }
 
+    /// The number with `digits` decimals and a real minus sign: "−0.1500 + 0.4770i",
+    /// "−0.5000", "0.5000i" (parts that round to zero are left out).
     public func format(digits: Int) -> String {
+        let zero = 0.5 * pow(10, -Double(digits))
         func f(_ x: Double) -> String {
-            let s = String(format: "%.\(digits)f", x)
+            let s = String(format: "%.\(digits)f", Swift.abs(x) < zero ? 0 : x)
             return s.hasPrefix("-") ? "−" + s.dropFirst() : s
         }
-        let zero = 0.5 * pow(10, -Double(digits))
         if Swift.abs(im) < zero { return f(re) }
         let imag = String(format: "%.\(digits)f", Swift.abs(im)) + "i"
         if Swift.abs(re) < zero { return (im < 0 ? "−" : "") + imag }
