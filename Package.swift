@@ -50,17 +50,14 @@ let package = Package(
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
 
-        // The stability lab: small games whose behaviour is known exactly (the Dirac-GAN), run
-        // as bundled experiments that write tables and pictures (`swiftgan lab`).
-        .target(name: "Lab", dependencies: ["GAN", "NN", "Artifacts", "Autograd"]),
-
         // Run configurations (YAML), presets and run directories: what the command line drives.
         .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
                                               .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", "Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            // main.swift holds `@main`; with subcommands in other files it must be parsed as a
-            // library file (SwiftPM does that on its own only for a single-file target).
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        // The stability lab: experiment grids (methods × seeds) and their tables; experiments
+        // written in code (the Dirac-GAN) with their own tables and pictures.
+        .target(name: "Lab", dependencies: ["Runs", "GAN", "NN", "Artifacts", "Autograd",
+                                             .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
@@ -74,7 +71,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "GAN", "Autograd", "Artifacts"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Runs", "GAN", "Autograd", "Artifacts"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],

@@ -1,11 +1,13 @@
 import Foundation
 
-/// A bundled experiment of the stability lab: it runs on its own (no config needed), writes
-/// its tables and pictures into a directory and returns a report for the terminal.
+/// An experiment of the stability lab written in code rather than as a YAML grid of
+/// training runs (`Experiment`): it runs on its own (its settings are built in), writes its
+/// tables and pictures into a directory and returns a report for the terminal.
 ///
 /// To add one: write a type conforming to `LabExperiment` in its own folder of
 /// `Sources/Lab`, and list it in `LabExperiments.all`. `swiftgan lab NAME --out DIR` then
-/// finds it by `name`, and `swiftgan lab --help` lists it with its `summary`.
+/// finds it by `name` (before the bundled grids) and writes into DIR/NAME; `swiftgan lab
+/// --list` and `--help` show its `summary`.
 public protocol LabExperiment {
     /// The name on the command line (`swiftgan lab dirac`): lower case, no spaces.
     static var name: String { get }
@@ -27,7 +29,7 @@ public struct LabReport: Sendable {
     }
 }
 
-/// The registry of bundled experiments.
+/// The registry of experiments written in code.
 public enum LabExperiments {
     /// Every bundled experiment, in the order `--help` lists them.
     public static var all: [any LabExperiment.Type] {

@@ -26,7 +26,7 @@ public struct DiracResult: Sendable {
 /// dirac-<method>.png per method.
 public enum DiracExperiment: LabExperiment {
     public static let name = "dirac"
-    public static let summary = "the Dirac-GAN of Mescheder et al. 2018 for 9 training methods: the Jacobian's eigenvalues at the equilibrium (double backward) next to their closed forms, trajectories under simultaneous and alternating (1:1, 5:1) gradient descent with a verdict each, and a picture of the vector field per method"
+    public static let summary = "the Dirac-GAN (Mescheder et al. 2018), 9 methods × 3 update schemes: eigenvalues at the equilibrium vs closed forms, trajectories, verdicts, field pictures"
     public static let outputs = "dirac.md (the table), dirac.json (the same numbers), dirac-<method>.png (the field and the trajectories)"
 
     /// The notebook's settings.
