@@ -171,6 +171,16 @@ struct DiracVerdictTests {
         #expect(DiracVerdict.judge(distances: seq { $0 < 100 ? 1.4 : 0.6 }) == .cycles)
     }
 
+    /// Too short a trajectory for the rule's three windows stops with a message.
+    @Test func tooFewStepsStopWithAMessage() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = DiracVerdict.judge(distances: [1.4, 1.3, 1.2])
+        }.map { r in
+            #expect(String(decoding: r.standardErrorContent, as: UTF8.self)
+                .contains("DiracVerdict.judge: 2 steps; needs at least 300"))
+        }
+    }
+
     /// The claims of Mescheder et al. 2018 (§2.2–3, Figure 3): the unregularized GAN does not
     /// converge (simultaneous GD spirals outwards, Lemma 2.3; alternating GD cycles), neither
     /// do the non-saturating GAN, WGAN and WGAN-GP with finitely many critic steps; consensus
