@@ -115,7 +115,7 @@ public enum BundledExperiments {
 
     public static func named(_ name: String) throws -> Experiment {
         guard let e = all.first(where: { $0.name == name }) else {
-            throw ConfigError("unknown experiment '\(name)'; bundled: \(all.map(\.name).joined(separator: ", ")), or give a YAML file")
+            throw ConfigError("unknown experiment '\(name)'; bundled: \((all.map(\.name) + LabExperiments.names).joined(separator: ", ")), or give a YAML file")
         }
         return try Experiment(yaml: e.yaml, source: "experiment \(name)")
     }
