@@ -7,8 +7,8 @@ public enum DiracScheme: Sendable, Equatable, CaseIterable {
     case simultaneous
     /// One generator step, then one discriminator step at the new θ.
     case alternating
-    /// One generator step, then 5 discriminator steps (the n_critic = 5 of WGAN training;
-    /// the paper's Figure 3 uses it for WGAN and WGAN-GP).
+    /// One generator step, then 5 discriminator steps (the n_critic = 5 that WGAN and
+    /// WGAN-GP train with).
     case alternating5
 
     /// Discriminator steps per generator step (alternating schemes).
@@ -40,7 +40,8 @@ public enum DiracScheme: Sendable, Equatable, CaseIterable {
 public enum DiracVerdict: String, Sendable, Equatable {
     case converges
     /// The orbit still shrinks at the end but is far from the equilibrium: convergence
-    /// slower than exponential (the non-saturating GAN's cubic damping, see the notes).
+    /// slower than exponential (the non-saturating GAN under alternating updates, whose field
+    /// has damping terms of third order only).
     case convergesSlowly = "converges slowly"
     case cycles
     case diverges
