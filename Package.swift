@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GAN", targets: ["GAN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Lab", targets: ["Lab"]),
         .executable(name: "swiftgan", targets: ["swiftgan"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
@@ -52,7 +53,11 @@ let package = Package(
         // Run configurations (YAML), presets and run directories: what the command line drives.
         .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
                                               .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The stability lab: experiment grids (methods × seeds) and their tables; experiments
+        // written in code (the Dirac-GAN) with their own tables and pictures.
+        .target(name: "Lab", dependencies: ["Runs", "GAN", "NN", "Artifacts", "Autograd",
+                                             .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
@@ -66,6 +71,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Runs", "GAN", "Autograd", "Artifacts"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation", "Artifacts"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
