@@ -31,6 +31,10 @@ let package = Package(
         .systemLibrary(
             name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
+        // LAPACK routines from OpenBLAS (symmetric eigendecomposition for FID).
+        .systemLibrary(
+            name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
 
         // Transcendental kernels in C, compiled per instruction set and picked at load time.
         .target(name: "CKernels"),
@@ -45,7 +49,7 @@ let package = Package(
         // Data: 2-D Gaussian mixtures (PacGAN's ring and grid), later MNIST and user data.
         .target(name: "Datasets", dependencies: ["Autograd"]),
         // Measuring a generator: mode coverage (PacGAN protocol), later FID/KID and spectra.
-        .target(name: "Evaluation", dependencies: ["Autograd", "Datasets"]),
+        .target(name: "Evaluation", dependencies: ["Autograd", "Datasets", "NN", "Artifacts", "CLAPACK"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
 
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Artifacts", "Datasets"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
             resources: [.copy("Resources")]),
