@@ -47,7 +47,7 @@ let package = Package(
         // Layers, optimizers, initializers.
         .target(name: "NN", dependencies: ["Autograd"]),
         // Data: 2-D Gaussian mixtures (PacGAN's ring and grid), later MNIST and user data.
-        .target(name: "Datasets", dependencies: ["Autograd"]),
+        .target(name: "Datasets", dependencies: ["Autograd", "Artifacts"]),
         // Measuring a generator: mode coverage (PacGAN protocol), later FID/KID and spectra.
         .target(name: "Evaluation", dependencies: ["Autograd", "Datasets", "NN", "Artifacts", "CLAPACK"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation", "Artifacts"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Artifacts", "Datasets"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
