@@ -8,8 +8,12 @@ import Autograd
 public struct PrecisionRecall: Sendable, CustomStringConvertible {
     public let precision: Double
     public let recall: Double
+    /// The neighbour whose distance is each ball's radius.
+    public let k: Int
 
     public init(real: ManifoldEstimate, generated: ManifoldEstimate) {
+        require(real.k == generated.k, "PrecisionRecall: manifolds estimated with k = \(real.k) and k = \(generated.k)")
+        k = real.k
         precision = real.fractionInside(generated.features)
         recall = generated.fractionInside(real.features)
     }
