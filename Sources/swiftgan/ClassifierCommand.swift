@@ -32,6 +32,7 @@ struct ClassifierCommand: ParsableCommand {
             training.train(model, images: train.images(), labels: train.labels, testImages: testImages, testLabels: test.labels) { r in
                 print(String(format: "epoch %d/%d: train loss %.4f, test accuracy %.2f %% (%.0f s)",
                              r.epoch, epochs, r.trainLoss, 100 * r.testAccuracy, r.seconds))
+                fflush(nil)  // one line per epoch, also when the output is a file
             }
             let (_, probabilities) = model.predict(testImages)
             let accuracy = model.accuracy(testImages, labels: test.labels)
