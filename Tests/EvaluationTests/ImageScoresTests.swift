@@ -60,6 +60,17 @@ struct ImageScoresTests {
         }
     }
 
+    @Test func nonFiniteSamplesAreAnError() throws {
+        let classifier = try MNISTClassifier.bundled()
+        var pixels = [Float](repeating: 0, count: 2 * 3 * 784)
+        pixels[5] = .nan
+        #expect {
+            _ = try ImageScores.evaluate(Tensor(pixels, shape: [2, 3, 28, 28]), classifier: classifier, reference: nil)
+        } throws: { error in
+            String(describing: error).contains("1 of the 4704 pixel values of the 2 samples")
+        }
+    }
+
     @Test func stackedMNISTModesAreTheChannelsDigitTriples() throws {
         let classifier = try MNISTClassifier.bundled()
         let test = try MNIST.load(.test)

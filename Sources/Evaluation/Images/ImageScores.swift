@@ -34,12 +34,17 @@ public enum ImageScores {
 
     /// Scores `samples` with `classifier` against `reference` (for [N, 1, 28, 28] samples;
     /// [N, 3, 28, 28] Stacked MNIST samples need no reference). Throws when there are too
-    /// few samples for FID (N ≤ 128) or a sample is not finite.
+    /// few samples for FID (N ≤ 128) or a pixel is not finite.
     public static func evaluate(_ samples: Tensor, classifier: MNISTClassifier, reference: ImageReference?,
                                 settings: Settings = Settings()) throws -> ImageScoreReport {
         require(samples.rank == 4 && [1, 3].contains(samples.shape[1]) && Array(samples.shape.suffix(2)) == [28, 28],
                 "ImageScores: samples must be [N, 1, 28, 28] (MNIST) or [N, 3, 28, 28] (Stacked MNIST), got \(Shape.describe(samples.shape))")
         let n = samples.shape[0]
+        var nonFinite = 0
+        for i in 0..<samples.count where !samples.storage.pointer[i].isFinite { nonFinite += 1 }
+        guard nonFinite == 0 else {
+            throw ScoreError("ImageScores: \(nonFinite) of the \(samples.count) pixel values of the \(n) samples are NaN or infinite")
+        }
         let fingerprint = classifier.fingerprint
         if samples.shape[1] == 3 {
             // Channel c of sample i becomes image 3i + c: the layout is already that.
