@@ -1,4 +1,5 @@
 import ArgumentParser
+import Artifacts
 import Datasets
 import Evaluation
 import Foundation
@@ -17,14 +18,15 @@ struct ClassifierCommand: ParsableCommand {
             abstract: "Train the evaluation CNN on the bundled MNIST and write its weights (safetensors).",
             discussion: "Example (what scripts/train-classifier.sh runs):\n  swiftgan classifier train --out models/mnist-classifier.safetensors")
         @Option(name: .long, help: "Where to write the weights.") var out: String = MNISTClassifier.bundledPath
-        @Option(name: .long, help: "Passes over the 60,000 training images.") var epochs: Int = 4
+        @Option(name: .long, help: "Passes over the 60,000 training images.") var epochs: Int = 10
         @Option(name: .long, help: "Images per minibatch.") var batchSize: Int = 64
         @Option(name: .long, help: "Adam's learning rate at the start (decayed linearly to a tenth).") var lr: Float = 1e-3
         @Option(name: .long, help: "Seed of the initialization and the minibatch order.") var seed: UInt64 = 0
 
         func run() throws {
             guard epochs >= 1, batchSize >= 1, lr > 0 else { throw fail("--epochs, --batch-size and --lr must be positive") }
-            let train = try MNIST.load(.train), test = try MNIST.load(.test)
+            let train: MNIST, test: MNIST
+            do { (train, test) = (try MNIST.load(.train), try MNIST.load(.test)) } catch let e as DataFileError { throw fail(e.description) }
             var rng = RandomGenerator(seed: seed)
             let model = MNISTClassifier(using: &rng)
             let testImages = test.images()
@@ -56,8 +58,12 @@ struct ClassifierCommand: ParsableCommand {
         @Option(name: .long, help: "The weights (default: the committed ones).") var weights: String?
 
         func run() throws {
-            let classifier = try weights.map { try MNISTClassifier.load(from: URL(fileURLWithPath: $0)) } ?? MNISTClassifier.bundled()
-            let test = try MNIST.load(.test)
+            let classifier: MNISTClassifier, test: MNIST
+            do {
+                classifier = try weights.map { try MNISTClassifier.load(from: URL(fileURLWithPath: $0)) } ?? MNISTClassifier.bundled()
+                test = try MNIST.load(.test)
+            } catch let e as DataFileError { throw fail(e.description) }
+            catch let e as CheckpointError { throw fail(e.description) }
             let images = test.images()
             var start = Date()
             print(String(format: "test accuracy %.2f %%", 100 * classifier.accuracy(images, labels: test.labels)))

@@ -10,7 +10,7 @@ public struct ClassifierTraining: Sendable {
     public var learningRate: Float
     public var seed: UInt64
 
-    public init(epochs: Int = 4, batchSize: Int = 64, learningRate: Float = 1e-3, seed: UInt64 = 0) {
+    public init(epochs: Int = 10, batchSize: Int = 64, learningRate: Float = 1e-3, seed: UInt64 = 0) {
         require(epochs >= 1 && batchSize >= 1 && learningRate > 0,
                 "ClassifierTraining: epochs \(epochs), batch size \(batchSize), learning rate \(learningRate) must be positive")
         self.epochs = epochs
