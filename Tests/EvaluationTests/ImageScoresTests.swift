@@ -92,5 +92,8 @@ struct ImageScoresTests {
         #expect(abs(report.stackedModes!.classesCovered - truth.classesCovered) <= 4)
         #expect(report.dictionary["modes_covered"] == Double(report.stackedModes!.classesCovered))
         #expect(report.fid == nil && report.classifierScore == nil)
+        // Flat samples, as from an MLP generator, are the same images.
+        let flat = try ImageScores.evaluate(stacked.reshaped([n, 3 * 784]), classifier: classifier, reference: nil)
+        #expect(flat.stackedModes == report.stackedModes)
     }
 }

@@ -4,16 +4,19 @@ import Foundation
 /// Scores of generated digit images, all through the evaluation classifier
 /// (`MNISTClassifier`):
 ///
-/// - MNIST-like samples [N, 1, 28, 28] in −1...1: the classifier score (Inception Score
-///   formula, 10 splits), FID and KID against the reference in the 128-d feature space,
-///   precision and recall (k = 3), the histogram of predicted digits, its KL to uniform and
-///   the number of digits covered.
-/// - Stacked MNIST samples [N, 3, 28, 28]: each channel classified, the modes (digit
-///   triples) covered out of 1,000 and KL(p̂ ‖ uniform over 1,000) (PacGAN / VEEGAN use
-///   26,000 samples).
+/// - MNIST-like samples [N, 1, 28, 28] (or flat [N, 784]) in −1...1: the classifier score
+///   (Inception Score formula, 10 splits), FID and KID against the reference in the 128-d
+///   feature space, precision and recall (k = 3), the histogram of predicted digits, its KL
+///   to uniform and the number of digits covered.
+/// - Stacked MNIST samples [N, 3, 28, 28] (or flat [N, 2352]): each channel classified, the
+///   modes (digit triples) covered out of 1,000 and KL(p̂ ‖ uniform over 1,000) (PacGAN /
+///   VEEGAN use 26,000 samples).
 ///
 /// ```swift
 /// let metrics = try ImageScores.printReport(samples)   // bundled classifier, MNIST test set
+///
+/// let r = try ImageScores.evaluate(samples)            // or, for a run's log:
+/// SampleReport(metrics: r.metrics, text: r.text)
 /// ```
 public enum ImageScores {
     /// How much work each score may do. The defaults follow the papers where that costs
@@ -37,8 +40,13 @@ public enum ImageScores {
     /// few samples for FID (N ≤ 128) or a pixel is not finite.
     public static func evaluate(_ samples: Tensor, classifier: MNISTClassifier, reference: ImageReference?,
                                 settings: Settings = Settings()) throws -> ImageScoreReport {
+        // Flat samples of an MLP generator, [N, 784] or [N, 3·784], are the same images.
+        if samples.rank == 2 && [784, 3 * 784].contains(samples.shape[1]) {
+            return try evaluate(samples.reshaped([samples.shape[0], samples.shape[1] / 784, 28, 28]),
+                                classifier: classifier, reference: reference, settings: settings)
+        }
         require(samples.rank == 4 && [1, 3].contains(samples.shape[1]) && Array(samples.shape.suffix(2)) == [28, 28],
-                "ImageScores: samples must be [N, 1, 28, 28] (MNIST) or [N, 3, 28, 28] (Stacked MNIST), got \(Shape.describe(samples.shape))")
+                "ImageScores: samples must be [N, 1, 28, 28] (MNIST) or [N, 3, 28, 28] (Stacked MNIST), or flat [N, 784] / [N, 2352], got \(Shape.describe(samples.shape))")
         let n = samples.shape[0]
         var nonFinite = 0
         for i in 0..<samples.count where !samples.storage.pointer[i].isFinite { nonFinite += 1 }
@@ -72,7 +80,8 @@ public enum ImageScores {
     /// against the MNIST test set (computed on first use, then kept in memory).
     public static func evaluate(_ samples: Tensor) throws -> ImageScoreReport {
         let classifier = try bundledClassifier()
-        let reference = samples.shape.count == 4 && samples.shape[1] == 1 ? try ImageReference.mnistTest(classifier: classifier) : nil
+        let stacked = (samples.rank == 4 && samples.shape[1] == 3) || (samples.rank == 2 && samples.shape[1] == 3 * 784)
+        let reference = stacked ? nil : try ImageReference.mnistTest(classifier: classifier)
         return try evaluate(samples, classifier: classifier, reference: reference)
     }
 
