@@ -48,7 +48,8 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd"]),
         // Data: 2-D Gaussian mixtures (PacGAN's ring and grid), later MNIST and user data.
         .target(name: "Datasets", dependencies: ["Autograd", "Artifacts"]),
-        // Measuring a generator: mode coverage (PacGAN protocol), later FID/KID and spectra.
+        // Measuring a generator: mode coverage (PacGAN protocol); the MNIST evaluation classifier,
+        // FID/KID, precision/recall, classifier score, digit and Stacked MNIST modes.
         .target(name: "Evaluation", dependencies: ["Autograd", "Datasets", "NN", "Artifacts", "CLAPACK"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
