@@ -32,6 +32,10 @@ let package = Package(
         .systemLibrary(
             name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
+        // LAPACK routines from OpenBLAS (symmetric eigendecomposition for FID).
+        .systemLibrary(
+            name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
 
         // Transcendental kernels in C, compiled per instruction set and picked at load time.
         .target(name: "CKernels"),
@@ -44,9 +48,10 @@ let package = Package(
         // Layers, optimizers, initializers.
         .target(name: "NN", dependencies: ["Autograd"]),
         // Data: 2-D Gaussian mixtures (PacGAN's ring and grid), later MNIST and user data.
-        .target(name: "Datasets", dependencies: ["Autograd"]),
-        // Measuring a generator: mode coverage (PacGAN protocol), later FID/KID and spectra.
-        .target(name: "Evaluation", dependencies: ["Autograd", "Datasets"]),
+        .target(name: "Datasets", dependencies: ["Autograd", "Artifacts"]),
+        // Measuring a generator: mode coverage (PacGAN protocol); the MNIST evaluation classifier,
+        // FID/KID, precision/recall, classifier score, digit and Stacked MNIST modes.
+        .target(name: "Evaluation", dependencies: ["Autograd", "Datasets", "NN", "Artifacts", "CLAPACK"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
 
@@ -57,7 +62,7 @@ let package = Package(
         // written in code (the Dirac-GAN) with their own tables and pictures.
         .target(name: "Lab", dependencies: ["Runs", "GAN", "NN", "Artifacts", "Autograd",
                                              .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
@@ -72,7 +77,8 @@ let package = Package(
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Runs", "GAN", "Autograd", "Artifacts"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation", "Artifacts"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Artifacts", "Datasets"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
             resources: [.copy("Resources")]),

@@ -51,4 +51,29 @@ public enum Gzip {
         }
         return try decompress(data, name: url.path)
     }
+
+    /// Compresses `data` as one gzip stream (deflate, default level), as `gzip -c` does:
+    /// for writing small data files and test fixtures that `decompress` reads back.
+    public static func compress(_ data: Data) throws -> Data {
+        var stream = z_stream()
+        // windowBits 15 + 16: a gzip header and trailer rather than zlib's.
+        var status = deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                                   ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else { throw GzipError(description: "gzip: zlib could not start (code \(status))") }
+        defer { deflateEnd(&stream) }
+        let capacity = Int(deflateBound(&stream, uLong(data.count)))
+        var output = [UInt8](repeating: 0, count: capacity)
+        var input = [UInt8](data)
+        input.withUnsafeMutableBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                stream.next_in = src.baseAddress
+                stream.avail_in = uInt(src.count)
+                stream.next_out = dst.baseAddress
+                stream.avail_out = uInt(capacity)
+                status = deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw GzipError(description: "gzip: zlib could not compress (code \(status))") }
+        return Data(output.prefix(Int(stream.total_out)))
+    }
 }
