@@ -16,6 +16,11 @@ let package = Package(
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
     ],
+    // `swift build --traits MPI`: data-parallel training on Open MPI (libopenmpi-dev). Off by
+    // default, so the package builds and tests without Open MPI installed.
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes on Open MPI (Sources/CMPI)"),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
@@ -31,6 +36,9 @@ let package = Package(
         .systemLibrary(
             name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
 
         // Transcendental kernels in C, compiled per instruction set and picked at load time.
         .target(name: "CKernels"),
@@ -48,6 +56,10 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Autograd", "Datasets"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
+        // Data-parallel training: communicators (one process; Open MPI with the MPI trait),
+        // gradient averaging, sharded sampling, synchronized batch norm.
+        .target(name: "Distributed", dependencies: [
+            "GAN", "NN", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 
         // Run configurations (YAML), presets and run directories: what the command line drives.
         .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
@@ -65,6 +77,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "GAN", "NN"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
