@@ -7,10 +7,18 @@ import Yams
 public struct RunConfig: Equatable, Sendable {
     // data
     public var data = "ring8"
-    // model: MLPs latent → hidden^layers → 2 and 2 → hidden^layers → 1
+    public var mixture = ""
+    // model: MLPs latent → hidden^layers → data and data → hidden^layers → 1
+    public var arch = "mlp"
+    public var noise = "normal"
     public var latent = 2
     public var hidden = 128
     public var layers = 2
+    public var discriminatorHidden = 0
+    public var discriminatorLayers = 0
+    public var generatorNorm = "none"
+    public var discriminatorActivation = "relu"
+    public var maxoutPieces = 5
     public var spectralNorm = "false"
     public var minibatchStd = "false"
     // game
@@ -50,6 +58,8 @@ public struct RunConfig: Equatable, Sendable {
         case int(ClosedRange<Int>)
         case double(ClosedRange<Double>)
         case choice([String])
+        /// Free text checked by a function that returns an error message or nil.
+        case text(String, (String) -> String?)
     }
 
     struct Key {
@@ -84,16 +94,36 @@ public struct RunConfig: Equatable, Sendable {
         }
     }
 
+    static func text(_ path: String, _ kp: WritableKeyPath<RunConfig, String>, _ what: String,
+                     _ help: String, _ check: @escaping (String) -> String?) -> Key {
+        Key(path: path, kind: .text(what, check), help: help, get: { $0[keyPath: kp] }) { c, v in
+            guard check(v) == nil else { return false }
+            c[keyPath: kp] = v
+            return true
+        }
+    }
+
     static func formatNumber(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)"
     }
 
     /// Every key, in the order the resolved config lists them.
     nonisolated(unsafe) static let keys: [Key] = [
-        choice("data.name", \.data, ["ring8", "grid25"], "training data: PacGAN's 2-D ring of 8 or grid of 25 Gaussians"),
-        int("model.latent", \.latent, 1...4096, "latent dimension of z ~ N(0, I)"),
-        int("model.hidden", \.hidden, 1...65536, "width of the hidden layers of G and D"),
-        int("model.layers", \.layers, 1...16, "hidden layers of G and D"),
+        choice("data.name", \.data, DataSources.names,
+               "training data: PacGAN's 2-D ring of 8 or grid of 25 Gaussians, or the mixture described by data.mixture"),
+        text("data.mixture", \.mixture, "a mapping {centers: [[x, y], ...], std: σ, weights: [...] (optional)}",
+             "the Gaussian mixture trained on when data.name is mixture", MixtureData.check),
+        choice("model.arch", \.arch, Architectures.names, "the players' architecture (see each key below for what it shapes)"),
+        choice("model.noise", \.noise, ["normal", "uniform"], "latent distribution: N(0, I) or U[-1, 1]"),
+        int("model.latent", \.latent, 1...4096, "latent dimension of z"),
+        int("model.hidden", \.hidden, 1...65536, "width of the hidden layers of G (and of D unless model.d_hidden is set)"),
+        int("model.layers", \.layers, 1...16, "hidden layers of G (and of D unless model.d_layers is set)"),
+        int("model.d_hidden", \.discriminatorHidden, 0...65536, "width of D's hidden layers (0: model.hidden)"),
+        int("model.d_layers", \.discriminatorLayers, 0...16, "hidden layers of D (0: model.layers)"),
+        choice("model.g_norm", \.generatorNorm, ["none", "batch"], "normalization after each hidden layer of G"),
+        choice("model.d_activation", \.discriminatorActivation, ["relu", "leaky-relu", "maxout"],
+               "D's hidden units: ReLU, LeakyReLU(0.2) or maxout (PacGAN's 2-D discriminator)"),
+        int("model.maxout_pieces", \.maxoutPieces, 1...64, "pieces per maxout unit"),
         choice("model.spectral_norm", \.spectralNorm, ["false", "true"], "spectral normalization of D's layers (Miyato et al. 2018)"),
         choice("model.minibatch_std", \.minibatchStd, ["false", "true"], "minibatch standard deviation feature at D's input (Karras et al. 2018)"),
         choice("game.objective", \.objective, ["minimax", "non-saturating", "wgan", "lsgan", "hinge", "ragan"], "the GAN objective"),
@@ -130,6 +160,7 @@ public struct RunConfig: Equatable, Sendable {
         case .int(let r): return "an integer in \(r.lowerBound)...\(r.upperBound)"
         case .double(let r): return "a number in \(formatNumber(r.lowerBound))...\(formatNumber(r.upperBound))"
         case .choice(let v): return "one of " + v.joined(separator: ", ")
+        case .text(let what, _): return what
         }
     }
 
@@ -147,6 +178,9 @@ public struct RunConfig: Equatable, Sendable {
             throw ConfigError("\(source): unknown key '\(path)'; valid keys: \(valid.joined(separator: ", "))")
         }
         guard key.set(&self, value) else {
+            if case .text(_, let check) = key.kind, let problem = check(value) {
+                throw ConfigError("\(source): \(problem)")
+            }
             throw ConfigError("\(source): \(path) must be \(RunConfig.describe(key.kind)), got '\(value)'")
         }
     }
@@ -186,11 +220,24 @@ public struct RunConfig: Equatable, Sendable {
 
     static func scalarText(_ v: Any) -> String {
         switch v {
+        case is [String: Any], is [Any]:
+            // A nested mapping or list (data.mixture): kept as one line of flow-style YAML.
+            return flowYAML(v)
         case let b as Bool: return b ? "true" : "false"
         case let i as Int: return String(i)
         case let d as Double: return "\(d)"
         case let s as String: return s
         default: return "\(v)"
+        }
+    }
+
+    /// `v` (mappings, lists, scalars) as one line of YAML flow style, keys sorted.
+    static func flowYAML(_ v: Any) -> String {
+        switch v {
+        case let m as [String: Any]:
+            return "{" + m.keys.sorted().map { "\($0): \(flowYAML(m[$0]!))" }.joined(separator: ", ") + "}"
+        case let l as [Any]: return "[" + l.map(flowYAML).joined(separator: ", ") + "]"
+        default: return scalarText(v)
         }
     }
 
@@ -203,7 +250,8 @@ public struct RunConfig: Equatable, Sendable {
             if parts[0] != section { section = String(parts[0]); out += "\(section):\n" }
             let value = key.get(self)
             let quoted = Double(value) != nil || value.contains(":") ? "\"\(value)\"" : value
-            out += "  \(parts[1]): \(key.kind.isChoice ? quoted : value)\n"
+            let text = key.kind.isText ? (value.isEmpty ? "\"\"" : value) : key.kind.isChoice ? quoted : value
+            out += "  \(parts[1]): \(text)\n"
         }
         return out
     }
@@ -211,6 +259,7 @@ public struct RunConfig: Equatable, Sendable {
 
 extension RunConfig.Kind {
     var isChoice: Bool { if case .choice = self { return true } else { return false } }
+    var isText: Bool { if case .text = self { return true } else { return false } }
 }
 
 /// A configuration error; the message names the file or flag, the key and what is allowed.

@@ -64,9 +64,9 @@ struct Train: ParsableCommand {
 func runTraining(_ c: RunConfig, directory: RunDirectory, resume: Bool) throws {
     let progress = ProgressCallback(totalSteps: c.steps, every: Swift.max(1, c.steps / 20))
     do {
-        let trainer = try Runner.train(c, directory: directory, resume: resume, progress: progress)
-        let coverage = ModeCoverage(samples: Runner.samples(trainer, count: 2_500, seed: 7), mixture: Runner.mixture(c))
-        print("run \(directory.url.path): \(trainer.step) steps; \(coverage)")
+        let (trainer, data) = try Runner.train(c, directory: directory, resume: resume, progress: progress)
+        let report = try Runner.evaluate(trainer, c, data: data)
+        print("run \(directory.url.path): \(trainer.step) steps; \(report.text)")
     } catch let e as ConfigError { throw fail(e.description) }
     catch let e as NonFiniteError { throw fail("\(e); the last checkpoint in \(directory.url.path) is intact") }
 }
@@ -99,18 +99,18 @@ struct Sample: ParsableCommand {
         discussion: "Example:\n  swiftgan sample runs/ring8 --count 1000 --out samples.npy")
     @Argument(help: "The run directory.") var directory: String
     @Option(name: .long, help: "How many samples.") var count: Int = 1000
-    @Option(name: .long, help: "FILE.npy (float32, shape [count, 2]) or FILE.png (a scatter plot).") var out: String
+    @Option(name: .long, help: "FILE.npy (float32, [count] + the sample shape) or FILE.png (a scatter plot of 2-D samples, a grid of images).") var out: String
     @Option(name: .long, help: "Seed of the latent draws.") var seed: Int = 0
 
     func run() throws {
         guard count > 0 else { throw fail("--count must be positive, got \(count)") }
         do {
-            let (c, trainer) = try Runner.load(RunDirectory(URL(fileURLWithPath: directory)))
-            let x = Runner.samples(trainer, count: count, seed: UInt64(max(0, seed)))
+            let (c, trainer, data) = try Runner.load(RunDirectory(URL(fileURLWithPath: directory)))
+            let x = Runner.samples(trainer, c, count: count, seed: UInt64(max(0, seed)))
             let url = URL(fileURLWithPath: out)
             switch url.pathExtension.lowercased() {
             case "npy": try NPY.write(x, to: url)
-            case "png": try PNG.write(ScatterPlot.render(x, over: Runner.mixture(c)), to: url)
+            case "png": try PNG.write(try data.picture(of: x, critic: nil), to: url)
             default: throw ConfigError("--out \(out): the file must end in .npy or .png")
             }
             print("wrote \(count) samples to \(out)")
@@ -121,15 +121,15 @@ struct Sample: ParsableCommand {
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure a run's generator: modes covered, high-quality samples, reverse KL (PacGAN's protocol, 2,500 samples).",
+        abstract: "Score a run's generator. 2-D mixtures: modes covered, high-quality samples, reverse KL (PacGAN's protocol, 2,500 samples).",
         discussion: "Example:\n  swiftgan eval runs/ring8")
     @Argument(help: "The run directory.") var directory: String
 
     func run() throws {
         do {
-            let (c, trainer) = try Runner.load(RunDirectory(URL(fileURLWithPath: directory)))
-            let m = ModeCoverage(samples: Runner.samples(trainer, count: 2_500, seed: 7), mixture: Runner.mixture(c))
-            print("step \(trainer.step): \(m)")
+            let (c, trainer, data) = try Runner.load(RunDirectory(URL(fileURLWithPath: directory)))
+            let report = try Runner.evaluate(trainer, c, data: data)
+            print("step \(trainer.step), \(data.evaluationSampleCount) samples: \(report.text)")
         } catch let e as ConfigError { throw fail(e.description) }
         catch let e as CheckpointError { throw fail(e.description) }
     }

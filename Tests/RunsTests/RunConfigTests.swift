@@ -89,8 +89,8 @@ struct LSGANConfigTests {
 
 @Suite("Sample pictures")
 struct ScatterPlotTests {
-    @Test func heatMapShowsWhereTheCriticScoresHighAndLow() {
-        let ring = Runner.mixture(RunConfig())
+    @Test func heatMapShowsWhereTheCriticScoresHighAndLow() throws {
+        let ring = try MixtureData(RunConfig()).mixture
         let points = Tensor([1, 0, 0, 1], shape: [2, 2])
         // D(x) = x: orange on the right (high), blue on the left (low).
         let image = ScatterPlot.render(points, over: ring, size: 50) { x in x.slice(axis: 1, range: 0..<1) }

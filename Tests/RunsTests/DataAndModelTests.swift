@@ -1,0 +1,84 @@
+import Artifacts
+import Datasets
+import Foundation
+import GAN
+import NN
+import Runs
+import Testing
+
+@Suite("Run data and architectures")
+struct DataAndModelTests {
+    func message(_ body: () throws -> Void) -> String {
+        do { try body(); return "no error" } catch { return "\(error)" }
+    }
+
+    @Test func aMixtureFromYAMLTrainsAndRoundTripsThroughTheResolvedConfig() throws {
+        let yaml = """
+            data:
+              name: mixture
+              mixture: {centers: [[0, 0], [3, 0], [0, 3]], std: 0.1, weights: [1, 1, 2]}
+            game: {batch_size: 16}
+            train: {steps: 2}
+            """
+        let c = try RunConfig(yaml: yaml, source: "m.yaml")
+        #expect(try RunConfig(yaml: c.yaml, source: "resolved") == c)
+        let data = try #require(try DataSources.make(c) as? MixtureData)
+        #expect(data.mixture.centers == [[0, 0], [3, 0], [0, 3]])
+        #expect(data.mixture.weights == [0.25, 0.25, 0.5])
+        #expect(data.mixture.std == 0.1)
+        // The training set follows the weights: about half of it near (0, 3).
+        let rows = data.trainingSet.toArray()
+        let nearThird = stride(from: 0, to: rows.count, by: 2).filter { rows[$0 + 1] > 1.5 }.count
+        #expect(abs(Double(nearThird) / Double(MixtureData.trainingSetSize) - 0.5) < 0.01)
+        let trainer = try Runner.makeTrainer(c)
+        try trainer.fit(steps: 2)
+        let report = try Runner.evaluate(trainer, c, data: data)
+        #expect(report["modes_covered"] != nil && report.metrics.count == 3)
+    }
+
+    @Test func badMixturesNameTheField() throws {
+        var c = RunConfig()
+        #expect(message { try c.apply(overrides: ["data.mixture={centers: [[0, 0], [1]], std: 0.1}"]) }
+            == "--set: data.mixture: Gaussian mixture: centre 1 has 1 coordinates, centre 0 has 2")
+        #expect(message { try c.apply(overrides: ["data.mixture={centers: [[0, 0]]}"]) }
+            == "--set: data.mixture: 'std' (the modes' standard deviation) is missing")
+        #expect(message { try c.apply(overrides: ["data.mixture={centers: [[0, 0]], std: 0.1, sigma: 2}"]) }
+            == "--set: data.mixture: unknown field 'sigma'; fields: centers, std, weights")
+        #expect(message { try c.apply(overrides: ["data.mixture={centers: [[0, x]], std: 0.1}"]) }
+            == "--set: data.mixture: centers[0] must be a number, got 'x'")
+        try c.apply(overrides: ["data.name=mixture"])
+        #expect(message { _ = try DataSources.make(c) }.hasPrefix("data.name is mixture but data.mixture is empty"))
+    }
+
+    @Test func pacganArchitectureHasBatchNormInGAndMaxoutInD() throws {
+        var c = RunConfig()
+        try c.apply(overrides: ["model.hidden=400", "model.layers=4", "model.g_norm=batch",
+                                "model.d_activation=maxout", "model.d_hidden=200", "model.d_layers=3",
+                                "model.maxout_pieces=5", "game.packing=2", "game.batch_size=8"])
+        let t = try Runner.makeTrainer(c)
+        let g = t.generator.parameters(), d = t.discriminator.parameters()
+        #expect(g["0.weight"]?.shape == [400, 2] && g["1.weight"]?.shape == [400] && g["12.weight"]?.shape == [2, 400])
+        #expect(t.generator.buffers()["1.running_mean"]?.shape == [400])
+        #expect(d["0.linear.weight"]?.shape == [1000, 4] && d["1.linear.weight"]?.shape == [1000, 200])
+        #expect(d["3.weight"]?.shape == [1, 200] && d.count == 8)
+        try t.fit(steps: 2)
+        #expect(t.step == 2)
+    }
+
+    @Test func imageShapedSamplesGetAFlatteningDAndAReshapingG() throws {
+        // The MLP works for any sample shape: G reshapes its output, D flattens its input.
+        final class Blobs: TrainingData {
+            var sampleShape: [Int] { [1, 4, 4] }
+            func batch(_ n: Int, using rng: inout RandomGenerator) -> Tensor { Tensor.randomNormal([n, 1, 4, 4], using: &rng) }
+            func picture(of samples: Tensor, critic: ((Tensor) -> Tensor)?) throws -> Image { Image(width: 1, height: 1, channels: 1) }
+            var evaluationSampleCount: Int { 4 }
+            func evaluate(_ samples: Tensor) throws -> SampleReport { SampleReport(metrics: [], text: "") }
+        }
+        var c = RunConfig()
+        try c.apply(overrides: ["game.batch_size=4", "game.packing=2", "model.latent=3"])
+        let t = try Runner.makeTrainer(c, data: Blobs())
+        try t.fit(steps: 1)
+        #expect(Runner.samples(t, c, count: 5, seed: 1).shape == [5, 1, 4, 4])
+        #expect(t.discriminator.parameters()["1.weight"]?.shape == [128, 32])
+    }
+}
