@@ -62,7 +62,7 @@ let package = Package(
             "GAN", "NN", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 
         // Run configurations (YAML), presets and run directories: what the command line drives.
-        .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
+        .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts", "Distributed",
                                               .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),

@@ -20,7 +20,8 @@ public struct DistributedError: Error, CustomStringConvertible {
 /// As a callback it broadcasts rank 0's parameters and buffers at the start, re-seeds the
 /// streams each step and, every `checkEvery` steps and at the end, measures the largest
 /// parameter difference between any rank and rank 0 (announced as the evaluation metric
-/// `replica_max_difference`; 0 when the ranks agree).
+/// `replica_max_difference`, 0 when the ranks agree, with `communication_s`, this rank's
+/// seconds in collectives so far).
 public final class DataParallel: TrainerCallback {
     public let communicator: any Communicator
     public let seed: UInt64
@@ -113,7 +114,8 @@ public final class DataParallel: TrainerCallback {
     func check(_ trainer: GANTrainer, step: Int) throws {
         let d = maxParameterDifference(trainer)
         lastMaxDifference = d
-        try trainer.emit(.evaluation(step: step, metrics: ["replica_max_difference": Double(d)]))
+        try trainer.emit(.evaluation(step: step, metrics: [
+            "replica_max_difference": Double(d), "communication_s": communicator.communicationSeconds]))
     }
 
     /// The tensors that must agree across ranks, in a fixed order.

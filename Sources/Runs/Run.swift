@@ -1,5 +1,6 @@
 import Artifacts
 import Datasets
+import Distributed
 import Evaluation
 import Foundation
 import GAN
@@ -30,7 +31,8 @@ public enum Runner {
         try makeTrainer(c, data: try DataSources.make(c))
     }
 
-    public static func makeTrainer(_ c: RunConfig, data: TrainingData) throws -> GANTrainer {
+    /// With `distributed` (under mpirun), this rank's trainer of a data-parallel run.
+    public static func makeTrainer(_ c: RunConfig, data: TrainingData, distributed: DistributedRun? = nil) throws -> GANTrainer {
         var rng = RandomGenerator(seed: UInt64(c.seed))
         if c.batchSize % c.packing != 0 {
             throw ConfigError("game.batch_size \(c.batchSize) must be divisible by game.packing \(c.packing)")
@@ -54,7 +56,7 @@ public enum Runner {
         }
         s.criticSteps = c.criticSteps
         s.order = c.order == "simultaneous" ? .simultaneous : .alternating
-        s.batchSize = c.batchSize
+        s.batchSize = distributed?.localBatch ?? c.batchSize
         s.labelSmoothing = Float(c.labelSmoothing)
         s.weightClip = c.weightClip > 0 ? Float(c.weightClip) : nil
         // Annealed over the configured run length (train.steps); resuming with a longer run
@@ -71,14 +73,17 @@ public enum Runner {
         if s.labelSmoothing > 0 && !s.objective.isCrossEntropy {
             throw ConfigError("game.label_smoothing applies to the cross-entropy objectives (minimax, non-saturating, ragan), not '\(c.objective)'")
         }
-        return GANTrainer(
+        let sampleData: (Int, inout RandomGenerator) -> Tensor = { n, r in data.batch(n, using: &r) }
+        let trainer = GANTrainer(
             generator: g, discriminator: d,
             generatorOptimizer: Adam(learningRate: Float(c.lrG), beta1: Float(c.beta1), beta2: Float(c.beta2)),
             discriminatorOptimizer: Adam(learningRate: Float(c.lrD), beta1: Float(c.beta1), beta2: Float(c.beta2)),
             settings: s, seed: UInt64(c.seed) &+ 1,
-            sampleNoise: noiseSampler(c),
+            sampleNoise: distributed?.shard(noiseSampler(c)) ?? noiseSampler(c),
             // The draw depends only on the trainer's generator, so a resumed run sees the same data.
-            sampleData: { n, r in data.batch(n, using: &r) })
+            sampleData: distributed?.shard(sampleData) ?? sampleData)
+        try distributed?.attach(to: trainer, c)
+        return trainer
     }
 
     /// z for G: N(0, I) or U[−1, 1] (`model.noise`), [n, latent].
@@ -113,8 +118,11 @@ public enum Runner {
     public static func train(_ config: RunConfig, directory: RunDirectory, resume: Bool,
                              progress: ProgressCallback?) throws -> (GANTrainer, TrainingData) {
         let fm = FileManager.default
+        // Under mpirun every rank trains; rank 0 alone writes the run directory.
+        let distributed = try DistributedRun.current(config)
+        let leader = distributed?.isLeader ?? true
         let data = try DataSources.make(config)
-        let trainer = try makeTrainer(config, data: data)
+        let trainer = try makeTrainer(config, data: data, distributed: distributed)
         if resume {
             guard fm.fileExists(atPath: directory.checkpoint.path) else {
                 throw ConfigError("\(directory.url.path): no checkpoint to resume from (\(directory.checkpoint.lastPathComponent) is missing)")
@@ -124,17 +132,24 @@ public enum Runner {
             if fm.fileExists(atPath: directory.checkpoint.path) {
                 throw ConfigError("\(directory.url.path) already holds a run; use `swiftgan resume \(directory.url.path)` or another --out")
             }
-            try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
-            try Data(config.yaml.utf8).write(to: directory.config, options: .atomic)
+            if leader {
+                try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
+                try Data(config.yaml.utf8).write(to: directory.config, options: .atomic)
+            }
         }
-        try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
         let remaining = Swift.max(0, config.steps - trainer.step)
-        var callbacks: [TrainerCallback] = [
-            try JSONLinesLogCallback(url: directory.log, every: config.logEvery),
-            CheckpointCallback(directory: directory.url, every: config.checkpointEvery),
-            SamplePictureCallback(directory: directory.samples, every: config.sampleEvery, config: config, data: data),
-        ]
-        if let progress { callbacks.append(progress) }
+        var callbacks: [TrainerCallback] = []
+        if leader {
+            try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
+            callbacks = [
+                try JSONLinesLogCallback(url: directory.log, every: config.logEvery),
+                CheckpointCallback(directory: directory.url, every: config.checkpointEvery),
+                SamplePictureCallback(directory: directory.samples, every: config.sampleEvery, config: config, data: data),
+            ]
+            if let progress { callbacks.append(progress) }
+        }
+        // First, so its broadcast and re-seeding come before anything else sees the step.
+        if let distributed { callbacks.insert(distributed.parallel, at: 0) }
         trainer.callbacks = callbacks
         try trainer.fit(steps: remaining)
         return (trainer, data)
