@@ -8,7 +8,7 @@ import NN
 /// Errors are fatal (MPI's default handler): a rank that dies takes the job down, and
 /// `mpirun` says which rank it was.
 public final class MPICommunicator: Communicator {
-    public static let world = MPICommunicator()
+    nonisolated(unsafe) public static let world = MPICommunicator()
 
     public let rank: Int
     public let size: Int
