@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "swiftgan", targets: ["swiftgan"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
+        .executable(name: "swiftgan-mpi-bench", targets: ["DistributedBench"]),
     ],
     // `swift build --traits MPI`: data-parallel training on Open MPI (libopenmpi-dev). Off by
     // default, so the package builds and tests without Open MPI installed.
@@ -66,6 +67,8 @@ let package = Package(
                                               .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
+        // W3 data-parallel throughput and the all-reduce's cost (`mpirun -np N swiftgan-mpi-bench`).
+        .executableTarget(name: "DistributedBench", dependencies: ["Distributed", "GAN", "NN"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
         // PyTorch reference fixtures and the helpers that compare against them, shared by

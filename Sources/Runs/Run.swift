@@ -97,16 +97,25 @@ public enum Runner {
 
     /// Samples from the generator (its moving average when the run keeps one), in
     /// evaluation mode, [count] + the data's sample shape.
+    /// In a data-parallel run every rank must call it: the ranks generate contiguous blocks
+    /// of the samples and gather them (`gatherRows`), with rank 0's batch-norm statistics.
     public static func samples(_ trainer: GANTrainer, _ c: RunConfig, count: Int, seed: UInt64) -> Tensor {
         var rng = RandomGenerator(seed: seed)
-        let z = noiseSampler(c)(count, &rng)
-        if let average = trainer.generatorAverage {
-            let current = trainer.generator.parameters()
-            trainer.generator.update(parameters: average)
-            defer { trainer.generator.update(parameters: current) }
+        let parallel = trainer.callbacks.lazy.compactMap { $0 as? DataParallel }.first
+        let world: any Communicator = parallel?.communicator ?? SingleProcess()
+        // Drawn for whole blocks; the first `count` rows are the same draws as in one process.
+        let z = noiseSampler(c)(world.rowsPerRank(count) * world.size, &rng)
+        if world.size > 1 { parallel?.broadcastState(of: trainer) }
+        func generate(_ z: Tensor) -> Tensor {
+            if let average = trainer.generatorAverage {
+                let current = trainer.generator.parameters()
+                trainer.generator.update(parameters: average)
+                defer { trainer.generator.update(parameters: current) }
+                return trainer.generator(z, in: .evaluation).detached()
+            }
             return trainer.generator(z, in: .evaluation).detached()
         }
-        return trainer.generator(z, in: .evaluation).detached()
+        return world.gatherRows(count: count) { generate(z.rows($0)) }
     }
 
     /// The data's scores of `evaluationSampleCount` samples (fixed seed, so reruns agree).
@@ -147,6 +156,10 @@ public enum Runner {
                 SamplePictureCallback(directory: directory.samples, every: config.sampleEvery, config: config, data: data),
             ]
             if let progress { callbacks.append(progress) }
+        } else {
+            // Sample generation is shared out over the ranks; rank 0 draws and scores.
+            callbacks = [SamplePictureCallback(directory: directory.samples, every: config.sampleEvery, config: config,
+                                               data: data, writes: false)]
         }
         // First, so its broadcast and re-seeding come before anything else sees the step.
         if let distributed { callbacks.insert(distributed.parallel, at: 0) }
@@ -172,17 +185,21 @@ public final class SamplePictureCallback: TrainerCallback {
     let every: Int
     let config: RunConfig
     let data: TrainingData
+    /// False on the ranks of a data-parallel run but 0: they help generate, rank 0 writes.
+    let writes: Bool
 
-    public init(directory: URL, every: Int, config: RunConfig, data: TrainingData) {
+    public init(directory: URL, every: Int, config: RunConfig, data: TrainingData, writes: Bool = true) {
         self.directory = directory
         self.every = every
         self.config = config
         self.data = data
+        self.writes = writes
     }
 
     public func trainer(_ trainer: GANTrainer, handle event: TrainerEvent) throws {
         guard case .stepEnd(let r) = event, r.step % every == 0 else { return }
         let samples = Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99)
+        guard writes else { return }
         // D sees packed groups when packing: give it m copies of each sample.
         let m = trainer.settings.packing
         let critic: (Tensor) -> Tensor = { x in

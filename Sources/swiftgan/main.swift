@@ -65,8 +65,8 @@ func runTraining(_ c: RunConfig, directory: RunDirectory, resume: Bool) throws {
     let progress = ProgressCallback(totalSteps: c.steps, every: Swift.max(1, c.steps / 20))
     do {
         let (trainer, data) = try Runner.train(c, directory: directory, resume: resume, progress: progress)
-        guard DistributedRun.isMainProcess else { return }  // under mpirun, rank 0 reports
         let report = try Runner.evaluate(trainer, c, data: data)
+        guard DistributedRun.isMainProcess else { return }  // under mpirun, rank 0 reports
         print("run \(directory.url.path): \(trainer.step) steps; \(report.text)")
     } catch let e as ConfigError { throw fail(e.description) }
     catch let e as NonFiniteError { throw fail("\(e); the last checkpoint in \(directory.url.path) is intact") }

@@ -68,3 +68,21 @@ struct CommunicatorTests {
         #expect(throws: DistributedError.self) { try DataParallel.localBatch(global: 63, ranks: 2) }
     }
 }
+
+@Suite("Sharded generation")
+struct ShardedGenerationTests {
+    /// 7 rows of 2 values over 3 ranks (blocks of 3, the last padded): the gathered rows are
+    /// those one process computes, in order, on every rank.
+    @Test func gatheredRowsEqualOneProcess() {
+        let whole = Tensor((0..<14).map { Float($0) * 0.5 }, shape: [7, 2])
+        let padded = Tensor.concat([whole, Tensor(zeros: [2, 2])], axis: 0)
+        let results = LocalGroup.run(size: 3) { c -> [Float] in
+            #expect(c.rowsPerRank(7) == 3)
+            let t = c.gatherRows(count: 7) { padded.rows($0) * 1 }
+            #expect(t.shape == [7, 2])
+            return t.toArray()
+        }
+        for r in results { #expect(r == whole.toArray()) }
+        #expect(SingleProcess().gatherRows(count: 7) { whole.rows($0) }.toArray() == whole.toArray())
+    }
+}
