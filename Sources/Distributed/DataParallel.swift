@@ -49,7 +49,7 @@ public final class DataParallel: TrainerCallback {
     /// batch: it draws count × size rows from the shared stream and keeps every size-th,
     /// starting at the rank. The generator passed in is not used.
     public func shard(_ sample: @escaping (Int, inout RandomGenerator) -> Tensor) -> (Int, inout RandomGenerator) -> Tensor {
-        return { [unowned self] count, _ in
+        return { [self] count, _ in
             let size = communicator.size, rank = communicator.rank
             let global = sample(count * size, &shared)
             if size == 1 { return global }

@@ -26,6 +26,12 @@ public struct DistributedRun {
             throw ConfigError("started by mpirun (\(ranks) ranks), but this swiftgan was built without MPI: build it with `swift build -c release --traits MPI` (needs libopenmpi-dev)")
         }
         let world = World.current
+        // Ranks sharing a machine share its cores: unless SWIFTGAN_THREADS says otherwise,
+        // each takes its part rather than all of them (which would oversubscribe the cores).
+        let env = ProcessInfo.processInfo.environment
+        if env["SWIFTGAN_THREADS"] == nil, let onThisMachine = env["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init), onThisMachine > 0 {
+            BLAS.maxThreads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / onThisMachine)
+        }
         let local: Int
         do { local = try DataParallel.localBatch(global: c.batchSize, ranks: world.size) }
         catch let e as DistributedError { throw ConfigError("game.batch_size: \(e.description)") }
