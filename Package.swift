@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "GAN", targets: ["GAN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Evaluation", targets: ["Evaluation"]),
+        .library(name: "Lab", targets: ["Lab"]),
         .executable(name: "swiftgan", targets: ["swiftgan"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
@@ -65,7 +66,10 @@ let package = Package(
         // Run configurations (YAML), presets and run directories: what the command line drives.
         .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts", "Distributed",
                                               .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The stability lab: experiment grids (methods × seeds) and their tables.
+        .target(name: "Lab", dependencies: ["Runs", "GAN", "Artifacts",
+                                             .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         // W3 data-parallel throughput and the all-reduce's cost (`mpirun -np N swiftgan-mpi-bench`).
         .executableTarget(name: "DistributedBench", dependencies: ["Distributed", "GAN", "NN"]),
@@ -82,6 +86,7 @@ let package = Package(
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "GAN", "NN"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Runs"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],

@@ -220,6 +220,10 @@ public struct RunConfig: Equatable, Sendable {
         }
     }
 
+    /// A YAML value (scalar, or a mapping/list kept as one line of flow YAML) as the text
+    /// `set(_:to:)` takes.
+    public static func text(of v: Any) -> String { scalarText(v) }
+
     static func scalarText(_ v: Any) -> String {
         switch v {
         case is [String: Any], is [Any]:

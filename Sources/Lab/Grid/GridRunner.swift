@@ -1,0 +1,133 @@
+import Artifacts
+import Dispatch
+import Foundation
+import GAN
+import Runs
+
+/// The scores of one (arm, seed) training run.
+public struct CellResult: Sendable, Equatable {
+    public var arm: String
+    public var seed: Int
+    public var metrics: [String: Double]
+    public var seconds: Double
+    public init(arm: String, seed: Int, metrics: [String: Double], seconds: Double) {
+        self.arm = arm; self.seed = seed; self.metrics = metrics; self.seconds = seconds
+    }
+}
+
+/// Runs an experiment's cells, several at once, and keeps every finished cell in
+/// `cells.jsonl` in the output folder, so an interrupted grid loses at most the cells in
+/// flight: run it again and it picks up where it stopped (cells already there are kept).
+public final class GridRunner: @unchecked Sendable {
+    public let experiment: Experiment
+    public let directory: URL
+    /// Cells trained at once. Each trains on one BLAS thread: the 2-D players' products are
+    /// small, and independent runs on separate cores scale better than threads inside one.
+    public let parallelism: Int
+    /// Called after each finished cell (done, total, result): progress for people.
+    public var progress: (@Sendable (Int, Int, CellResult) -> Void)?
+
+    public init(experiment: Experiment, directory: URL, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.experiment = experiment
+        self.directory = directory
+        self.parallelism = Swift.max(1, parallelism)
+    }
+
+    public var cellsFile: URL { directory.appendingPathComponent("cells.jsonl") }
+
+    /// Trains every cell not yet in `cells.jsonl` and returns all results in grid order.
+    public func run() throws -> [CellResult] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var done: [String: CellResult] = [:]
+        if FileManager.default.fileExists(atPath: cellsFile.path) {
+            for r in try JSONLines.read(contentsOf: cellsFile, allowingIncompleteLastLine: true) {
+                if let c = GridRunner.cell(from: r), experiment.arms.contains(where: { $0.name == c.arm }) {
+                    done[GridRunner.key(c.arm, c.seed)] = c
+                }
+            }
+        }
+        let writer = try JSONLines.Writer(url: cellsFile)
+        var todo: [(Experiment.Arm, Int)] = []
+        for arm in experiment.arms {
+            for seed in 0..<experiment.seeds where done[GridRunner.key(arm.name, seed)] == nil { todo.append((arm, seed)) }
+        }
+        // Configs are checked before any training starts.
+        let configs = try todo.map { try experiment.config(arm: $0.0, seed: $0.1) }
+        let total = experiment.arms.count * experiment.seeds
+        // Shared between the workers, guarded by `lock`.
+        final class Shared: @unchecked Sendable {
+            let lock = NSLock()
+            var done: [String: CellResult]
+            var failure: Error?
+            var next = 0
+            init(_ done: [String: CellResult]) { self.done = done }
+        }
+        let shared = Shared(done)
+        let work = todo.map { (arm: $0.0.name, seed: $0.1) }
+        let progress = self.progress
+        let savedThreads = BLAS.maxThreads
+        if parallelism > 1 { BLAS.maxThreads = 1 }
+        defer { BLAS.maxThreads = savedThreads }
+        DispatchQueue.concurrentPerform(iterations: Swift.min(parallelism, Swift.max(1, work.count))) { _ in
+            while true {
+                shared.lock.lock()
+                guard shared.failure == nil, shared.next < work.count else { shared.lock.unlock(); return }
+                let i = shared.next
+                shared.next += 1
+                shared.lock.unlock()
+                do {
+                    let result = try GridRunner.train(configs[i], arm: work[i].arm, seed: work[i].seed)
+                    try writer.write(GridRunner.record(result))
+                    shared.lock.lock()
+                    shared.done[GridRunner.key(result.arm, result.seed)] = result
+                    let n = shared.done.count
+                    shared.lock.unlock()
+                    progress?(n, total, result)
+                } catch {
+                    shared.lock.lock()
+                    if shared.failure == nil { shared.failure = error }
+                    shared.lock.unlock()
+                }
+            }
+        }
+        try writer.close()
+        if let failure = shared.failure { throw failure }
+        return experiment.arms.flatMap { arm in (0..<experiment.seeds).compactMap { shared.done[GridRunner.key(arm.name, $0)] } }
+    }
+
+    /// One cell: a fresh trainer, `train.steps` steps, the data's scores.
+    static func train(_ c: RunConfig, arm: String, seed: Int) throws -> CellResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let data = try DataSources.make(c)
+        let trainer = try Runner.makeTrainer(c, data: data)
+        var metrics: [String: Double] = [:]
+        do {
+            try trainer.fit(steps: c.steps)
+            for m in try Runner.evaluate(trainer, c, data: data).metrics { metrics[m.name] = m.value }
+        } catch let e as NonFiniteError {
+            // A diverged run is a result, not an error of the grid: it covers nothing.
+            metrics = ["modes_covered": 0, "high_quality_percent": 0, "reverse_kl": .infinity, "diverged_at_step": Double(e.step)]
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return CellResult(arm: arm, seed: seed, metrics: metrics, seconds: seconds)
+    }
+
+    static func key(_ arm: String, _ seed: Int) -> String { "\(arm)#\(seed)" }
+
+    static func record(_ c: CellResult) -> JSONLines.Record {
+        var metrics: [String: JSONLines.Value] = [:]
+        for (k, v) in c.metrics { metrics[k] = v.isFinite ? .number(v) : .string(v > 0 ? "inf" : v < 0 ? "-inf" : "nan") }
+        return ["arm": .string(c.arm), "seed": .int(c.seed), "seconds": .number(c.seconds), "metrics": .object(metrics)]
+    }
+
+    static func cell(from r: JSONLines.Record) -> CellResult? {
+        guard let arm = r["arm"], case .string(let name) = arm, let seed = r["seed"]?.intValue,
+              let m = r["metrics"]?.objectValue else { return nil }
+        var metrics: [String: Double] = [:]
+        for (k, v) in m {
+            if let d = v.doubleValue { metrics[k] = d }
+            else if case .string(let s) = v { metrics[k] = s == "inf" ? .infinity : s == "-inf" ? -.infinity : .nan }
+        }
+        return CellResult(arm: name, seed: seed, metrics: metrics, seconds: r["seconds"]?.doubleValue ?? 0)
+    }
+}

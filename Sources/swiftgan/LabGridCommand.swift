@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Lab
+import Runs
+
+/// `swiftgan lab`: runs an experiment grid (arms × seeds) and writes its tables.
+struct LabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Run a stability experiment (methods × seeds) and write its table next to the published numbers.",
+        discussion: """
+        EXPERIMENT is a bundled experiment or a YAML file describing one (see Sources/Lab/Grid/Experiment.swift for the format; `swiftgan lab --list` prints the bundled ones, `--print NAME` shows one as YAML to copy).
+        The output folder gets cells.jsonl (one line per finished run: an interrupted grid resumes where it stopped), EXPERIMENT.md and EXPERIMENT.json (mean ± standard error per arm, next to the published numbers; † marks a difference outside the combined error bar).
+
+        Examples:
+          swiftgan lab pacgan-ring-short --out runs/lab
+          swiftgan lab remedies-ring --seeds 2 --steps 1000 --out runs/lab
+        """)
+
+    @Argument(help: "A bundled experiment name or a YAML file.") var experiment: String?
+    @Option(name: .long, help: "Output folder.") var out: String = "runs/lab"
+    @Option(name: .long, help: "Override the number of seeds per arm.") var seeds: Int?
+    @Option(name: .long, help: "Override train.steps of every run.") var steps: Int?
+    @Option(name: .long, help: "Runs trained at once (default: the number of cores).") var jobs: Int?
+    @Flag(name: .long, help: "List the bundled experiments.") var list = false
+    @Option(name: .long, help: "Print a bundled experiment as YAML.") var print: String?
+
+    func run() throws {
+        if list {
+            for e in BundledExperiments.all { Swift.print(e.name.padding(toLength: 20, withPad: " ", startingAt: 0) + e.summary) }
+            return
+        }
+        if let name = print {
+            guard let e = BundledExperiments.all.first(where: { $0.name == name }) else { throw fail("unknown experiment '\(name)'") }
+            Swift.print(e.yaml)
+            return
+        }
+        guard let experiment else { throw fail("give an experiment (see `swiftgan lab --list`) or a YAML file") }
+        var x: Experiment
+        do {
+            if experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml") || FileManager.default.fileExists(atPath: experiment) {
+                guard let text = try? String(contentsOfFile: experiment, encoding: .utf8) else { throw ConfigError("\(experiment): cannot read the file") }
+                x = try Experiment(yaml: text, source: experiment)
+            } else {
+                x = try BundledExperiments.named(experiment)
+            }
+            if let seeds {
+                guard seeds >= 1 else { throw ConfigError("--seeds must be at least 1, got \(seeds)") }
+                x.seeds = seeds
+            }
+            if let steps { try x.base.apply(overrides: ["train.steps=\(steps)"]) }
+            if let jobs, jobs < 1 { throw ConfigError("--jobs must be at least 1, got \(jobs)") }
+        } catch let e as ConfigError { throw fail(e.description) }
+
+        let dir = URL(fileURLWithPath: out).appendingPathComponent(x.name)
+        let runner = GridRunner(experiment: x, directory: dir, parallelism: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let start = Date()
+        runner.progress = { done, total, cell in
+            let metrics = cell.metrics.keys.sorted().map { "\($0)=\(String(format: "%.3g", cell.metrics[$0]!))" }.joined(separator: " ")
+            Swift.print("[\(done)/\(total)] \(cell.arm) seed \(cell.seed): \(metrics) (\(String(format: "%.1f", cell.seconds)) s)")
+            fflush(nil)
+        }
+        Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.base.steps) steps each, \(runner.parallelism) at once → \(dir.path)")
+        let results: [CellResult]
+        do { results = try runner.run() } catch let e as ConfigError { throw fail(e.description) }
+        let table = GridTable(experiment: x, results: results, wallSeconds: Date().timeIntervalSince(start))
+        try Data(table.markdown.utf8).write(to: dir.appendingPathComponent("\(x.name).md"), options: .atomic)
+        try Data(table.json.utf8).write(to: dir.appendingPathComponent("\(x.name).json"), options: .atomic)
+        Swift.print("\n" + table.markdown)
+    }
+}

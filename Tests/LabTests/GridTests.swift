@@ -1,0 +1,96 @@
+import Foundation
+import Lab
+import Runs
+import Testing
+
+@Suite("Experiment grids")
+struct GridTests {
+    func message(_ body: () throws -> Void) -> String {
+        do { try body(); return "no error" } catch { return "\(error)" }
+    }
+
+    static let tiny = """
+        experiment: tiny
+        seeds: 2
+        base:
+          data: {name: ring8}
+          model: {hidden: 16, layers: 1}
+          game: {batch_size: 32}
+          train: {steps: 3}
+        arms:
+          - name: plain
+            published: {modes_covered: [8, 0.1]}
+          - name: packed
+            set: {game.packing: 2, game.batch_size: 64}
+        """
+
+    @Test func bundledExperimentsParse() throws {
+        for e in BundledExperiments.all {
+            let x = try BundledExperiments.named(e.name)
+            #expect(x.name == e.name && !x.arms.isEmpty)
+        }
+        let ring = try BundledExperiments.named("pacgan-ring")
+        #expect(ring.seeds == 10 && ring.base.steps == 400_000 && ring.arms.map(\.name) == ["GAN", "PacGAN2", "PacGAN3", "PacGAN4"])
+        let pac3 = try ring.config(arm: ring.arms[2], seed: 4)
+        #expect(pac3.packing == 3 && pac3.batchSize == 300 && pac3.seed == 4 && pac3.discriminatorActivation == "maxout")
+        #expect(ring.arms[0].published["modes_covered"] == Experiment.Published(mean: 6.3, standardError: 0.5))
+        // Every arm of the remedies tables builds a trainer.
+        for name in ["remedies-ring", "remedies-grid"] {
+            let x = try BundledExperiments.named(name)
+            for arm in x.arms { _ = try Runner.makeTrainer(try x.config(arm: arm, seed: 0)) }
+        }
+    }
+
+    @Test func errorsNameTheFieldAndTheArm() {
+        #expect(message { _ = try Experiment(yaml: "experiment: x\nseeds: 0\nbase: {}\narms: [{name: a}]", source: "e.yaml") }
+            == "e.yaml: 'seeds' must be an integer in 1...1000")
+        #expect(message { _ = try Experiment(yaml: "experiment: x\nseeds: 1\nbase: {}\narms: [{name: a, set: {game.packing: 0}}]", source: "e.yaml") }
+            == "e.yaml: arms[0] (a): --set: game.packing must be an integer in 1...64, got '0'")
+        #expect(message { _ = try Experiment(yaml: "experiment: x\nseeds: 1\nbase: {game: {objectiv: wgan}}\narms: [{name: a}]", source: "e.yaml") }
+            .hasPrefix("e.yaml: base: unknown key 'game.objectiv'"))
+        #expect(message { _ = try Experiment(yaml: "experiment: x\nseeds: 1\nbase: {}\narms: [{name: a, published: {reverse_kl: [1]}}]", source: "e.yaml") }
+            == "e.yaml: arms[0] (a): published.reverse_kl: expected a number or [mean, standard error]")
+        #expect(message { _ = try Experiment(yaml: "experiment: x\nseeds: 1\nbase: {}\narms: [{name: a}, {name: a}]", source: "e.yaml") }
+            == "e.yaml: two arms are named 'a'")
+        #expect(message { _ = try BundledExperiments.named("pacgan-rnig") }.hasPrefix("unknown experiment 'pacgan-rnig'"))
+    }
+
+    @Test func meanStandardErrorAndFlags() throws {
+        let (m, se) = GridTable.meanAndStandardError([1, 2, 3, 4])
+        #expect(m == 2.5 && abs(se - (1.6666666666666667 / 4).squareRoot()) < 1e-12)
+        let x = try Experiment(yaml: GridTests.tiny, source: "tiny")
+        let results = [
+            CellResult(arm: "plain", seed: 0, metrics: ["modes_covered": 8], seconds: 1),
+            CellResult(arm: "plain", seed: 1, metrics: ["modes_covered": 8], seconds: 3),
+            CellResult(arm: "packed", seed: 0, metrics: ["modes_covered": 4], seconds: 1),
+            CellResult(arm: "packed", seed: 1, metrics: ["modes_covered": 6], seconds: 1),
+        ]
+        var t = GridTable(experiment: x, results: results, wallSeconds: 2)
+        #expect(t.rows[0].cells["modes_covered"]?.flagged == false)  // 8 ± 0 vs 8 ± 0.1
+        #expect(t.rows[0].secondsPerRun == 2)
+        #expect(t.markdown.contains("| plain | 8.00 ± 0.00 (paper 8.00 ± 0.10) | 2.0 |"))
+        #expect(t.markdown.contains("| packed | 5.00 ± 1.00 | 1.0 |"))
+        t = GridTable(experiment: x, results: [CellResult(arm: "plain", seed: 0, metrics: ["modes_covered": 7], seconds: 1)], wallSeconds: 1)
+        #expect(t.rows[0].cells["modes_covered"]?.flagged == true)
+        #expect(t.markdown.contains("(paper 8.00 ± 0.10) †"))
+        #expect(t.json.contains("\"outside_error_bar\":true"))
+    }
+
+    @Test func runsEveryCellAndResumesFromTheCellsFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-lab-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let x = try Experiment(yaml: GridTests.tiny, source: "tiny")
+        let first = try GridRunner(experiment: x, directory: dir, parallelism: 2).run()
+        #expect(first.map(\.arm) == ["plain", "plain", "packed", "packed"] && first.map(\.seed) == [0, 1, 0, 1])
+        #expect(first.allSatisfy { $0.metrics["modes_covered"] != nil && $0.metrics["reverse_kl"] != nil })
+        // Same seed, same numbers, whichever worker trained it: rerun one cell alone.
+        let lines = try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 4)
+        let kept = lines.filter { !$0.contains("\"arm\":\"packed\"") || !$0.contains("\"seed\":1") }
+        try Data((kept.joined(separator: "\n") + "\n").utf8).write(to: dir.appendingPathComponent("cells.jsonl"))
+        let second = try GridRunner(experiment: x, directory: dir, parallelism: 1).run()
+        #expect(second.count == 4)
+        #expect(second[3].metrics == first[3].metrics)
+        #expect(second[0].seconds == first[0].seconds)  // kept from the file, not retrained
+    }
+}
