@@ -17,7 +17,8 @@ struct DataParallelTests {
     /// A small GAN on 2-D data; with `batchNorm`, G and D hold batch norm (synchronized over
     /// the ranks) and D has an R1 penalty (double backward through the synchronized statistics).
     static func train(_ c: any Communicator, globalBatch: Int, steps: Int, batchNorm: Bool,
-                      penalty: DiscriminatorPenalty? = nil, perturbRank1: Bool = false) throws -> Final {
+                      penalty: DiscriminatorPenalty? = nil, order: UpdateOrder = .alternating,
+                      objective: GANObjective = .nonSaturating, perturbRank1: Bool = false) throws -> Final {
         var rng = RandomGenerator(seed: 5)
         let g: Sequential = batchNorm
             ? Sequential([Linear(3, 8, bias: false, using: &rng), BatchNorm1d(8), ReLU(), Linear(8, 2, using: &rng)])
@@ -43,6 +44,8 @@ struct DataParallelTests {
         var s = GameSettings()
         s.batchSize = try DataParallel.localBatch(global: globalBatch, ranks: c.size)
         s.penalty = penalty
+        s.order = order
+        s.objective = objective
         s.emaDecay = 0.9
         let trainer = GANTrainer(
             generator: g, discriminator: d,
@@ -88,6 +91,27 @@ struct DataParallelTests {
         // Training moved the weights (the comparison is not between two untouched models).
         let untouched = LocalGroup.run(size: 1) { c in try! Self.train(c, globalBatch: 8, steps: 0, batchNorm: batchNorm) }[0]
         #expect(Self.maxDifference(one.parameters, untouched.parameters) > 1e-3)
+    }
+
+    @Test func simultaneousUpdatesToo() {
+        let one = LocalGroup.run(size: 1) { c in try! Self.train(c, globalBatch: 8, steps: 3, batchNorm: false, order: .simultaneous) }[0]
+        let two = LocalGroup.run(size: 2) { c in try! Self.train(c, globalBatch: 8, steps: 3, batchNorm: false, order: .simultaneous) }
+        #expect(Self.maxDifference(two[0].parameters, one.parameters) < 1e-4)
+        #expect(Self.maxDifference(two[1].parameters, one.parameters) < 1e-4)
+    }
+
+    /// WGAN-GP draws its interpolation weights inside the step, from each rank's own stream:
+    /// the run differs from one rank's, but the ranks still take identical steps.
+    @Test func perRankDrawsStillGiveIdenticalRanks() {
+        let two = LocalGroup.run(size: 2) { c in
+            try! Self.train(c, globalBatch: 8, steps: 3, batchNorm: false, penalty: .gradientPenalty(lambda: 1), objective: .wasserstein)
+        }
+        let one = LocalGroup.run(size: 1) { c in
+            try! Self.train(c, globalBatch: 8, steps: 3, batchNorm: false, penalty: .gradientPenalty(lambda: 1), objective: .wasserstein)
+        }[0]
+        #expect(Self.maxDifference(two[0].parameters, two[1].parameters) == 0)
+        #expect(two[0].maxDifference == 0)
+        #expect(Self.maxDifference(two[0].parameters, one.parameters) > 0)
     }
 
     @Test func rank0sStartIsBroadcast() {
