@@ -13,6 +13,8 @@ public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
     public private(set) var communicationSeconds: Double = 0
+    /// CPU seconds of the calling thread inside collectives (Open MPI polls while it waits).
+    public private(set) var communicationCPUSeconds: Double = 0
     let comm = swiftgan_mpi_comm_world()
 
     private init() {
@@ -48,9 +50,17 @@ public final class MPICommunicator: Communicator {
     /// Runs a collective, adding its wall time to `communicationSeconds`.
     @inline(__always)
     func timed(_ call: String, _ body: () -> Int32) {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpu = Self.threadCPUSeconds()
         Self.check(body(), call)
         communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        communicationCPUSeconds += Self.threadCPUSeconds() - cpu
+    }
+
+    /// CPU time of the calling thread.
+    public static func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     public func allReduceOnce(_ buffer: UnsafeMutableBufferPointer<Float>, _ op: ReduceOperation) {
