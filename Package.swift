@@ -66,8 +66,9 @@ let package = Package(
         // Run configurations (YAML), presets and run directories: what the command line drives.
         .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts", "Distributed",
                                               .product(name: "Yams", package: "Yams")]),
-        // The stability lab: experiment grids (methods × seeds) and their tables.
-        .target(name: "Lab", dependencies: ["Runs", "GAN", "Artifacts",
+        // The stability lab: experiment grids (methods × seeds) and their tables; experiments
+        // written in code (the Dirac-GAN) with their own tables and pictures.
+        .target(name: "Lab", dependencies: ["Runs", "GAN", "NN", "Artifacts", "Autograd",
                                              .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
@@ -86,7 +87,7 @@ let package = Package(
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "GAN", "NN"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Runs"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Runs", "GAN", "Autograd", "Artifacts"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],

@@ -10,11 +10,15 @@ struct LabCommand: ParsableCommand {
         abstract: "Run a stability experiment (methods × seeds) and write its table next to the published numbers.",
         discussion: """
         EXPERIMENT is a bundled experiment or a YAML file describing one (see Sources/Lab/Grid/Experiment.swift for the format; `swiftgan lab --list` prints the bundled ones, `--print NAME` shows one as YAML to copy).
-        The output folder gets cells.jsonl (one line per finished run: an interrupted grid resumes where it stopped), EXPERIMENT.md and EXPERIMENT.json (mean ± standard error per arm, next to the published numbers; † marks a difference outside the combined error bar).
+        Experiments written in code run the same way and write their own tables and pictures into OUT/NAME:
+        \(LabExperiments.all.map { "\($0.name): \($0.summary). Writes \($0.outputs)." }.joined(separator: "\n"))
+
+        A grid's output folder gets cells.jsonl (one line per finished run: an interrupted grid resumes where it stopped), EXPERIMENT.md and EXPERIMENT.json (mean ± standard error per arm, next to the published numbers; † marks a difference outside the combined error bar).
 
         Examples:
           swiftgan lab pacgan-ring-short --out runs/lab
           swiftgan lab remedies-ring --seeds 2 --steps 1000 --out runs/lab
+          swiftgan lab dirac --out runs/lab
         """)
 
     @Argument(help: "A bundled experiment name or a YAML file.") var experiment: String?
@@ -28,7 +32,11 @@ struct LabCommand: ParsableCommand {
     func run() throws {
         if list {
             for e in BundledExperiments.all { Swift.print(e.name.padding(toLength: 20, withPad: " ", startingAt: 0) + e.summary) }
+            for e in LabExperiments.all { Swift.print(e.name.padding(toLength: 20, withPad: " ", startingAt: 0) + e.summary) }
             return
+        }
+        if let name = print, LabExperiments.named(name) != nil {
+            throw fail("\(name) is written in code (Sources/Lab), not a YAML grid; run it with `swiftgan lab \(name)`")
         }
         if let name = print {
             guard let e = BundledExperiments.all.first(where: { $0.name == name }) else { throw fail("unknown experiment '\(name)'") }
@@ -36,6 +44,12 @@ struct LabCommand: ParsableCommand {
             return
         }
         guard let experiment else { throw fail("give an experiment (see `swiftgan lab --list`) or a YAML file") }
+        if let kind = LabExperiments.named(experiment) {
+            guard seeds == nil, steps == nil, jobs == nil else {
+                throw fail("--seeds, --steps and --jobs apply to experiment grids; \(kind.name) has its settings built in")
+            }
+            return try run(kind)
+        }
         var x: Experiment
         do {
             if experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml") || FileManager.default.fileExists(atPath: experiment) {
@@ -67,5 +81,16 @@ struct LabCommand: ParsableCommand {
         try Data(table.markdown.utf8).write(to: dir.appendingPathComponent("\(x.name).md"), options: .atomic)
         try Data(table.json.utf8).write(to: dir.appendingPathComponent("\(x.name).json"), options: .atomic)
         Swift.print("\n" + table.markdown)
+    }
+
+    /// An experiment written in code: it writes into OUT/NAME and hands back its table.
+    func run(_ kind: any LabExperiment.Type) throws {
+        let dir = URL(fileURLWithPath: out).appendingPathComponent(kind.name)
+        let start = Date()
+        let report: LabReport
+        do { report = try kind.run(writingInto: dir) } catch let e as LabError { throw fail(e.description) }
+        Swift.print(report.markdown)
+        Swift.print("wrote \(report.files.map(\.lastPathComponent).joined(separator: ", ")) to \(dir.path)")
+        Swift.print(String(format: "wall time: %.2f s", Date().timeIntervalSince(start)))
     }
 }

@@ -103,10 +103,10 @@ public enum BundledExperiments {
               yaml: pacgan(data: "ring8", steps: 400_000, seeds: 10, name: "pacgan-ring", note: "The paper's budget: 400 epochs of 1,000 steps.")),
         Entry(name: "pacgan-grid", summary: "PacGAN Table 1, 2-D grid: the paper's budget",
               yaml: pacgan(data: "grid25", steps: 400_000, seeds: 10, name: "pacgan-grid", note: "The paper's budget: 400 epochs of 1,000 steps.")),
-        Entry(name: "pacgan-ring-short", summary: "PacGAN Table 1, 2-D ring, 2,000 steps per run",
-              yaml: pacgan(data: "ring8", steps: 2_000, seeds: 10, name: "pacgan-ring-short", note: "A short budget: 2,000 steps (2 epochs) per run instead of 400,000.")),
-        Entry(name: "pacgan-grid-short", summary: "PacGAN Table 1, 2-D grid, 2,000 steps per run",
-              yaml: pacgan(data: "grid25", steps: 2_000, seeds: 10, name: "pacgan-grid-short", note: "A short budget: 2,000 steps (2 epochs) per run instead of 400,000.")),
+        Entry(name: "pacgan-ring-short", summary: "PacGAN Table 1, 2-D ring, 1,000 steps per run (1 epoch)",
+              yaml: pacgan(data: "ring8", steps: 1_000, seeds: 10, name: "pacgan-ring-short", note: "A short budget: 1,000 steps (1 epoch) per run instead of 400,000.")),
+        Entry(name: "pacgan-grid-short", summary: "PacGAN Table 1, 2-D grid, 1,000 steps per run (1 epoch)",
+              yaml: pacgan(data: "grid25", steps: 1_000, seeds: 10, name: "pacgan-grid-short", note: "A short budget: 1,000 steps (1 epoch) per run instead of 400,000.")),
         Entry(name: "remedies-ring", summary: "every objective and regularizer on the ring, same budget (3,000 steps, 3 seeds)",
               yaml: remedies(data: "ring8", steps: 3_000, seeds: 3)),
         Entry(name: "remedies-grid", summary: "every objective and regularizer on the grid, same budget",
@@ -115,7 +115,7 @@ public enum BundledExperiments {
 
     public static func named(_ name: String) throws -> Experiment {
         guard let e = all.first(where: { $0.name == name }) else {
-            throw ConfigError("unknown experiment '\(name)'; bundled: \(all.map(\.name).joined(separator: ", ")), or give a YAML file")
+            throw ConfigError("unknown experiment '\(name)'; bundled: \((all.map(\.name) + LabExperiments.names).joined(separator: ", ")), or give a YAML file")
         }
         return try Experiment(yaml: e.yaml, source: "experiment \(name)")
     }
