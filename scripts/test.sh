@@ -19,3 +19,6 @@ if [ -z "${SWIFTGAN_PYTHON:-}" ]; then
 fi
 swift build -c release --build-tests
 swift test -c release --skip-build "$@"
+# Data-parallel training on Open MPI under mpirun (installs Open MPI when missing, builds
+# the MPI variant into .build-mpi); SWIFTGAN_SKIP_MPI=1 skips it.
+[ "${SWIFTGAN_SKIP_MPI:-0}" = 1 ] || bash scripts/test-mpi.sh
