@@ -16,6 +16,12 @@ let package = Package(
         .executable(name: "swiftgan", targets: ["swiftgan"]),
         .executable(name: "fit-mlp", targets: ["fit-mlp"]),
         .executable(name: "swiftgan-bench", targets: ["Benchmarks"]),
+        .executable(name: "swiftgan-mpi-bench", targets: ["DistributedBench"]),
+    ],
+    // `swift build --traits MPI`: data-parallel training on Open MPI (libopenmpi-dev). Off by
+    // default, so the package builds and tests without Open MPI installed.
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes on Open MPI (Sources/CMPI)"),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,6 +38,13 @@ let package = Package(
         .systemLibrary(
             name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
+        // LAPACK routines from OpenBLAS (symmetric eigendecomposition for FID).
+        .systemLibrary(
+            name: "CLAPACK", path: "Sources/CLAPACK", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
 
         // Transcendental kernels in C, compiled per instruction set and picked at load time.
         .target(name: "CKernels"),
@@ -45,20 +58,27 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autograd"]),
         // Data: 2-D Gaussian mixtures (PacGAN's ring and grid), later MNIST and user data.
         .target(name: "Datasets", dependencies: ["Autograd", "Artifacts"]),
-        // Measuring a generator: mode coverage (PacGAN protocol), later FID/KID and spectra.
-        .target(name: "Evaluation", dependencies: ["Autograd", "Datasets"]),
+        // Measuring a generator: mode coverage (PacGAN protocol); the MNIST evaluation classifier,
+        // FID/KID, precision/recall, classifier score, digit and Stacked MNIST modes.
+        .target(name: "Evaluation", dependencies: ["Autograd", "Datasets", "NN", "Artifacts", "CLAPACK"]),
         // The GAN game: objectives, regularizers, (later) the trainer and diagnostics.
         .target(name: "GAN", dependencies: ["NN", "Artifacts"]),
+        // Data-parallel training: communicators (one process; Open MPI with the MPI trait),
+        // gradient averaging, sharded sampling, synchronized batch norm.
+        .target(name: "Distributed", dependencies: [
+            "GAN", "NN", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
 
         // Run configurations (YAML), presets and run directories: what the command line drives.
-        .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
+        .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts", "Distributed",
                                               .product(name: "Yams", package: "Yams")]),
         // The stability lab: experiment grids (methods × seeds) and their tables; experiments
         // written in code (the Dirac-GAN) with their own tables and pictures.
         .target(name: "Lab", dependencies: ["Runs", "GAN", "NN", "Artifacts", "Autograd",
                                              .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
+        // W3 data-parallel throughput and the all-reduce's cost (`mpirun -np N swiftgan-mpi-bench`).
+        .executableTarget(name: "DistributedBench", dependencies: ["Distributed", "GAN", "NN"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
 
         // PyTorch reference fixtures and the helpers that compare against them, shared by
@@ -70,9 +90,11 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "GAN", "NN"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Runs", "GAN", "Autograd", "Artifacts"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation", "Artifacts"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Artifacts", "Datasets"]),
         .testTarget(
             name: "ArtifactsTests", dependencies: ["Artifacts", "Autograd", "TestFixtures"],
             resources: [.copy("Resources")]),

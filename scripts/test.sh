@@ -17,5 +17,16 @@ if [ -z "${SWIFTGAN_PYTHON:-}" ]; then
         export SWIFTGAN_PYTHON="$PWD/$venv/bin/python"
     fi
 fi
-swift build -c release --build-tests
-swift test -c release --skip-build "$@"
+# One release build serves the suite and the Open MPI tests: it has the MPI trait (Open MPI is
+# installed when missing). SWIFTGAN_SKIP_MPI=1 builds without it and skips the mpirun tests.
+traits=()
+if [ "${SWIFTGAN_SKIP_MPI:-0}" != 1 ]; then
+    if bash scripts/setup-mpi.sh; then traits=(--traits MPI); else
+        echo "test: Open MPI could not be installed; building without MPI and skipping the mpirun tests" >&2
+        export SWIFTGAN_SKIP_MPI=1
+    fi
+fi
+swift build -c release --build-tests "${traits[@]}"
+swift test -c release --skip-build "${traits[@]}" "$@"
+# Data-parallel training on Open MPI under mpirun, with the binary built above.
+[ "${SWIFTGAN_SKIP_MPI:-0}" = 1 ] || SWIFTGAN_MPI_BIN="$PWD/.build/release/swiftgan" bash scripts/test-mpi.sh

@@ -1,5 +1,6 @@
 import Artifacts
 import Datasets
+import Distributed
 import Evaluation
 import Foundation
 import GAN
@@ -30,7 +31,8 @@ public enum Runner {
         try makeTrainer(c, data: try DataSources.make(c))
     }
 
-    public static func makeTrainer(_ c: RunConfig, data: TrainingData) throws -> GANTrainer {
+    /// With `distributed` (under mpirun), this rank's trainer of a data-parallel run.
+    public static func makeTrainer(_ c: RunConfig, data: TrainingData, distributed: DistributedRun? = nil) throws -> GANTrainer {
         var rng = RandomGenerator(seed: UInt64(c.seed))
         if c.batchSize % c.packing != 0 {
             throw ConfigError("game.batch_size \(c.batchSize) must be divisible by game.packing \(c.packing)")
@@ -58,7 +60,7 @@ public enum Runner {
             throw ConfigError("game.generator_steps \(c.generatorSteps) needs game.order alternating (simultaneous updates take one G step per D step)")
         }
         s.order = c.order == "simultaneous" ? .simultaneous : .alternating
-        s.batchSize = c.batchSize
+        s.batchSize = distributed?.localBatch ?? c.batchSize
         s.labelSmoothing = Float(c.labelSmoothing)
         s.weightClip = c.weightClip > 0 ? Float(c.weightClip) : nil
         // Annealed over the configured run length (train.steps); resuming with a longer run
@@ -75,14 +77,17 @@ public enum Runner {
         if s.labelSmoothing > 0 && !s.objective.isCrossEntropy {
             throw ConfigError("game.label_smoothing applies to the cross-entropy objectives (minimax, non-saturating, ragan), not '\(c.objective)'")
         }
-        return GANTrainer(
+        let sampleData: (Int, inout RandomGenerator) -> Tensor = { n, r in data.batch(n, using: &r) }
+        let trainer = GANTrainer(
             generator: g, discriminator: d,
             generatorOptimizer: Adam(learningRate: Float(c.lrG), beta1: Float(c.beta1), beta2: Float(c.beta2)),
             discriminatorOptimizer: Adam(learningRate: Float(c.lrD), beta1: Float(c.beta1), beta2: Float(c.beta2)),
             settings: s, seed: UInt64(c.seed) &+ 1,
-            sampleNoise: noiseSampler(c),
+            sampleNoise: distributed?.shard(noiseSampler(c)) ?? noiseSampler(c),
             // The draw depends only on the trainer's generator, so a resumed run sees the same data.
-            sampleData: { n, r in data.batch(n, using: &r) })
+            sampleData: distributed?.shard(sampleData) ?? sampleData)
+        try distributed?.attach(to: trainer, c)
+        return trainer
     }
 
     /// z for G: N(0, I) or U[−1, 1] (`model.noise`), [n, latent].
@@ -96,16 +101,25 @@ public enum Runner {
 
     /// Samples from the generator (its moving average when the run keeps one), in
     /// evaluation mode, [count] + the data's sample shape.
+    /// In a data-parallel run every rank must call it: the ranks generate contiguous blocks
+    /// of the samples and gather them (`gatherRows`), with rank 0's batch-norm statistics.
     public static func samples(_ trainer: GANTrainer, _ c: RunConfig, count: Int, seed: UInt64) -> Tensor {
         var rng = RandomGenerator(seed: seed)
-        let z = noiseSampler(c)(count, &rng)
-        if let average = trainer.generatorAverage {
-            let current = trainer.generator.parameters()
-            trainer.generator.update(parameters: average)
-            defer { trainer.generator.update(parameters: current) }
+        let parallel = trainer.callbacks.lazy.compactMap { $0 as? DataParallel }.first
+        let world: any Communicator = parallel?.communicator ?? SingleProcess()
+        // Drawn for whole blocks; the first `count` rows are the same draws as in one process.
+        let z = noiseSampler(c)(world.rowsPerRank(count) * world.size, &rng)
+        if world.size > 1 { parallel?.broadcastState(of: trainer) }
+        func generate(_ z: Tensor) -> Tensor {
+            if let average = trainer.generatorAverage {
+                let current = trainer.generator.parameters()
+                trainer.generator.update(parameters: average)
+                defer { trainer.generator.update(parameters: current) }
+                return trainer.generator(z, in: .evaluation).detached()
+            }
             return trainer.generator(z, in: .evaluation).detached()
         }
-        return trainer.generator(z, in: .evaluation).detached()
+        return world.gatherRows(count: count) { generate(z.rows($0)) }
     }
 
     /// The data's scores of `evaluationSampleCount` samples (fixed seed, so reruns agree).
@@ -117,11 +131,14 @@ public enum Runner {
     public static func train(_ config: RunConfig, directory: RunDirectory, resume: Bool,
                              progress: ProgressCallback?) throws -> (GANTrainer, TrainingData) {
         let fm = FileManager.default
+        // Under mpirun every rank trains; rank 0 alone writes the run directory.
+        let distributed = try DistributedRun.current(config)
+        let leader = distributed?.isLeader ?? true
         let data = try DataSources.make(config)
         // What the data found out (an .npy's vector size) is recorded, so that sampling from
         // the run directory needs no data.
         let config = (data as? ImageData)?.resolved ?? config
-        let trainer = try makeTrainer(config, data: data)
+        let trainer = try makeTrainer(config, data: data, distributed: distributed)
         if resume {
             guard fm.fileExists(atPath: directory.checkpoint.path) else {
                 throw ConfigError("\(directory.url.path): no checkpoint to resume from (\(directory.checkpoint.lastPathComponent) is missing)")
@@ -131,17 +148,28 @@ public enum Runner {
             if fm.fileExists(atPath: directory.checkpoint.path) {
                 throw ConfigError("\(directory.url.path) already holds a run; use `swiftgan resume \(directory.url.path)` or another --out")
             }
-            try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
-            try Data(config.yaml.utf8).write(to: directory.config, options: .atomic)
+            if leader {
+                try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
+                try Data(config.yaml.utf8).write(to: directory.config, options: .atomic)
+            }
         }
-        try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
         let remaining = Swift.max(0, config.steps - trainer.step)
-        var callbacks: [TrainerCallback] = [
-            try JSONLinesLogCallback(url: directory.log, every: config.logEvery),
-            CheckpointCallback(directory: directory.url, every: config.checkpointEvery),
-            SamplePictureCallback(directory: directory.samples, every: config.sampleEvery, config: config, data: data),
-        ]
-        if let progress { callbacks.append(progress) }
+        var callbacks: [TrainerCallback] = []
+        if leader {
+            try fm.createDirectory(at: directory.samples, withIntermediateDirectories: true)
+            callbacks = [
+                try JSONLinesLogCallback(url: directory.log, every: config.logEvery),
+                CheckpointCallback(directory: directory.url, every: config.checkpointEvery),
+                SamplePictureCallback(directory: directory.samples, every: config.sampleEvery, config: config, data: data),
+            ]
+            if let progress { callbacks.append(progress) }
+        } else {
+            // Sample generation is shared out over the ranks; rank 0 draws and scores.
+            callbacks = [SamplePictureCallback(directory: directory.samples, every: config.sampleEvery, config: config,
+                                               data: data, writes: false)]
+        }
+        // First, so its broadcast and re-seeding come before anything else sees the step.
+        if let distributed { callbacks.insert(distributed.parallel, at: 0) }
         trainer.callbacks = callbacks
         try trainer.fit(steps: remaining)
         return (trainer, data)
@@ -164,17 +192,24 @@ public final class SamplePictureCallback: TrainerCallback {
     let every: Int
     let config: RunConfig
     let data: TrainingData
+    /// False on the ranks of a data-parallel run but 0: they help generate, rank 0 writes.
+    let writes: Bool
 
-    public init(directory: URL, every: Int, config: RunConfig, data: TrainingData) {
+    public init(directory: URL, every: Int, config: RunConfig, data: TrainingData, writes: Bool = true) {
         self.directory = directory
         self.every = every
         self.config = config
         self.data = data
+        self.writes = writes
     }
 
     public func trainer(_ trainer: GANTrainer, handle event: TrainerEvent) throws {
         guard case .stepEnd(let r) = event, r.step % every == 0 else { return }
+        // Every rank takes part in generating (Runner.samples is collective in a data-parallel run).
         let samples = Runner.samples(trainer, config, count: data.pictureSampleCount, seed: 99)
+        let scored = !data.evaluatesDuringTraining || data.pictureSampleCount == data.evaluationSampleCount ? samples
+            : Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99)
+        guard writes else { return }
         // D sees packed groups when packing: give it m copies of each sample.
         let m = trainer.settings.packing
         let critic: (Tensor) -> Tensor = { x in
@@ -184,8 +219,7 @@ public final class SamplePictureCallback: TrainerCallback {
         try PNG.write(try data.picture(of: samples, critic: critic),
                       to: directory.appendingPathComponent("step-\(r.step).png"))
         guard data.evaluatesDuringTraining else { return }
-        let report = try data.evaluate(data.pictureSampleCount == data.evaluationSampleCount ? samples
-            : Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99))
+        let report = try data.evaluate(scored)
         try trainer.emit(.evaluation(step: r.step, metrics: Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })))
     }
 }

@@ -63,6 +63,7 @@ public struct RunConfig: Equatable, Sendable {
     public var logEvery = 10
     public var checkpointEvery = 500
     public var sampleEvery = 500
+    public var syncBatchNorm = "false"
 
     public init() {}
 
@@ -183,6 +184,7 @@ public struct RunConfig: Equatable, Sendable {
         int("train.log_every", \.logEvery, 1...100_000_000, "steps between log records"),
         int("train.checkpoint_every", \.checkpointEvery, 1...100_000_000, "steps between checkpoints"),
         int("train.sample_every", \.sampleEvery, 1...100_000_000, "steps between sample pictures"),
+        choice("train.sync_batchnorm", \.syncBatchNorm, ["false", "true"], "under mpirun: batch-norm statistics over the global batch of all ranks, not each rank's share"),
     ]
 
     static func describe(_ kind: Kind) -> String {

@@ -17,7 +17,7 @@ struct SwiftGAN: ParsableCommand {
           swiftgan train --preset ring8 --set train.steps=500 --out runs/ring8
           swiftgan eval runs/ring8
         """,
-        subcommands: [Train.self, Resume.self, Sample.self, Eval.self, PresetsCommand.self, LabCommand.self])
+        subcommands: [Train.self, Resume.self, Sample.self, Eval.self, PresetsCommand.self, LabCommand.self, ClassifierCommand.self])
 }
 
 func fail(_ message: String) -> ExitCode {
@@ -66,6 +66,7 @@ func runTraining(_ c: RunConfig, directory: RunDirectory, resume: Bool) throws {
     do {
         let (trainer, data) = try Runner.train(c, directory: directory, resume: resume, progress: progress)
         let report = try Runner.evaluate(trainer, c, data: data)
+        guard DistributedRun.isMainProcess else { return }  // under mpirun, rank 0 reports
         print("run \(directory.url.path): \(trainer.step) steps; \(report.text)")
     } catch let e as ConfigError { throw fail(e.description) }
     catch let e as NonFiniteError { throw fail("\(e); the last checkpoint in \(directory.url.path) is intact") }

@@ -92,5 +92,11 @@ struct GridTests {
         #expect(second.count == 4)
         #expect(second[3].metrics == first[3].metrics)
         #expect(second[0].seconds == first[0].seconds)  // kept from the file, not retrained
+        // A changed config retrains: cells of another budget are not reused.
+        var longer = x
+        try longer.base.apply(overrides: ["train.steps=4"])
+        let third = try GridRunner(experiment: longer, directory: dir, parallelism: 2).run()
+        #expect(third.count == 4 && third.allSatisfy { $0.configHash != first[0].configHash })
+        #expect(third[0].seconds != first[0].seconds)
     }
 }

@@ -59,6 +59,7 @@ struct DataAndModelTests {
         let g = t.generator.parameters(), d = t.discriminator.parameters()
         #expect(g["0.weight"]?.shape == [400, 2] && g["1.weight"]?.shape == [400] && g["12.weight"]?.shape == [2, 400])
         #expect(t.generator.buffers()["1.running_mean"]?.shape == [400])
+        #expect(g["0.bias"] == nil && g["12.bias"] != nil)  // no bias before batch norm
         #expect(d["0.linear.weight"]?.shape == [1000, 4] && d["1.linear.weight"]?.shape == [1000, 200])
         #expect(d["3.weight"]?.shape == [1, 200] && d.count == 8)
         try t.fit(steps: 2)

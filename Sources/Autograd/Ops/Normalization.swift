@@ -20,9 +20,15 @@ extension Tensor {
     /// The forward is one fused kernel. The backward is written with differentiable ops when
     /// a graph of the gradients is being built (`createGraph`); otherwise, when its result
     /// will never be differentiated, it runs as a fused two-pass kernel giving the same values.
+    ///
+    /// `replicas` (synchronized batch norm, training only): the batch statistics are taken
+    /// over the batches of all replicas of a data-parallel run, as if one process held the
+    /// global batch; the backward sums its per-channel terms over the replicas too, so that
+    /// each replica's input gradient includes what its samples did to the others' statistics.
     public static func batchNorm(_ x: Tensor, gamma: Tensor?, beta: Tensor?,
                                  runningMean: Tensor, runningVar: Tensor, training: Bool,
-                                 momentum: Float = 0.1, eps: Float = 1e-5)
+                                 momentum: Float = 0.1, eps: Float = 1e-5,
+                                 replicas: (any ReplicaSum)? = nil)
         -> (output: Tensor, runningMean: Tensor, runningVar: Tensor) {
         require(x.rank >= 2, "batchNorm: input of shape \(Shape.describe(x.shape)) needs at least 2 axes ([N, C, ...])")
         let c = x.shape[1]
@@ -34,18 +40,26 @@ extension Tensor {
         require(eps >= 0, "batchNorm: eps \(eps) is negative")
         let outer = x.shape[0]
         let inner = x.shape[2...].reduce(1, *)
-        let perChannel = outer * inner
+        var perChannel = outer * inner
         let xp = x.storage.pointer
+        let sync = training ? replicas : nil
 
         var mean = [Float](repeating: 0, count: c)
         var invstd = [Float](repeating: 0, count: c)
         var newMean = runningMean.detached(), newVar = runningVar.detached()
         if training {
-            require(perChannel > 1, "batchNorm: training needs more than 1 value per channel, input has shape \(Shape.describe(x.shape))")
             let zero = [Float](repeating: 0, count: c)
-            let sum = BatchNormKernels.channelSums(xp, outer: outer, channels: c, inner: inner, shift: zero, squares: false)
+            var sum = BatchNormKernels.channelSums(xp, outer: outer, channels: c, inner: inner, shift: zero, squares: false)
+            if let sync {
+                // Sums and counts over all replicas' batches; then squares about the global mean.
+                sum.append(Double(perChannel))
+                sync.sum(&sum)
+                perChannel = Int(sum.removeLast())
+            }
+            require(perChannel > 1, "batchNorm: training needs more than 1 value per channel, input has shape \(Shape.describe(x.shape))")
             for ch in 0..<c { mean[ch] = Float(sum[ch] / Double(perChannel)) }
-            let sq = BatchNormKernels.channelSums(xp, outer: outer, channels: c, inner: inner, shift: mean, squares: true)
+            var sq = BatchNormKernels.channelSums(xp, outer: outer, channels: c, inner: inner, shift: mean, squares: true)
+            sync?.sum(&sq)
             let rm = runningMean.storage.pointer, rv = runningVar.storage.pointer
             let nm = Storage(uninitialized: c), nv = Storage(uninitialized: c)
             for ch in 0..<c {
@@ -82,7 +96,7 @@ extension Tensor {
         let axes = [0] + Array(2..<x.rank)
         var bshape = [Int](repeating: 1, count: x.rank)
         bshape[1] = c
-        let meanC = mean, invstdC = invstd
+        let meanC = mean, invstdC = invstd, count = perChannel
 
         let y = record("batchnorm", out, shape: x.shape, inputs: inputs) { gy, ctx in
             var grads = [Tensor?](repeating: nil, count: ctx.node.inputs.count)
@@ -90,7 +104,7 @@ extension Tensor {
             if training && !ctx.createGraph {
                 let (gx, gg, gb) = BatchNormKernels.trainingBackward(
                     x: ctx.input(0), gy: gy, gamma: gammaT, mean: meanC, invstd: invstdC,
-                    outer: outer, channels: c, inner: inner)
+                    outer: outer, channels: c, inner: inner, sync: sync, count: count)
                 grads[0] = gx
                 if let gi = gammaIndex { grads[gi] = gg }
                 if let bi = betaIndex { grads[bi] = gb }
@@ -98,10 +112,15 @@ extension Tensor {
             }
             let x = ctx.input(0)
             let xhat: Tensor, invstdT: Tensor
+            // Per-channel means over the batch (over all replicas' batches when synchronized).
+            func batchMean(_ t: Tensor) -> Tensor {
+                guard let sync else { return t.mean(axes: axes, keepDims: true) }
+                return t.sum(axes: axes, keepDims: true).summedOverReplicas(sync) * (1 / Float(count))
+            }
             if training {
                 // The batch statistics as functions of x, so that this gradient differentiates again.
-                let centered = x - x.mean(axes: axes, keepDims: true)
-                invstdT = 1 / ((centered * centered).mean(axes: axes, keepDims: true) + eps).sqrt()
+                let centered = x - batchMean(x)
+                invstdT = 1 / (batchMean(centered * centered) + eps).sqrt()
                 xhat = centered * invstdT
             } else {
                 invstdT = Tensor(invstdC, shape: bshape)
@@ -109,8 +128,7 @@ extension Tensor {
             }
             let g = gammaT.map { gy * $0.reshaped(bshape) } ?? gy  // dL/dxhat
             if training {
-                grads[0] = invstdT * (g - g.mean(axes: axes, keepDims: true)
-                                      - xhat * (g * xhat).mean(axes: axes, keepDims: true))
+                grads[0] = invstdT * (g - batchMean(g) - xhat * batchMean(g * xhat))
             } else {
                 grads[0] = g * invstdT
             }
@@ -246,17 +264,26 @@ private enum BatchNormKernels {
     /// First-order gradients of training-mode batch norm (not differentiable again; used only
     /// when no graph of the gradients is built). With x̂ = (x − m)·invstd:
     /// dbeta = Σ gy, dgamma = Σ gy·x̂, dx = gamma·invstd·(gy − mean(gy) − x̂·mean(gy·x̂)).
+    /// With `sync`, the means of gy and gy·x̂ are over all replicas (`count` values per channel);
+    /// dgamma and dbeta stay this replica's own sums.
     static func trainingBackward(x: Tensor, gy: Tensor, gamma: Tensor?, mean: [Float], invstd: [Float],
-                                 outer: Int, channels c: Int, inner: Int) -> (Tensor, Tensor, Tensor) {
-        let (sg, sgx) = gradSums(x.storage.pointer, gy.storage.pointer, outer: outer, channels: c,
-                                 inner: inner, center: mean)
+                                 outer: Int, channels c: Int, inner: Int,
+                                 sync: (any ReplicaSum)?, count globalCount: Int) -> (Tensor, Tensor, Tensor) {
+        let (localG, localGX) = gradSums(x.storage.pointer, gy.storage.pointer, outer: outer, channels: c,
+                                         inner: inner, center: mean)
+        var sg = localG, sgx = localGX
+        if let sync {
+            var both = localG + localGX
+            sync.sum(&both)
+            sg = Array(both[0..<c]); sgx = Array(both[c...])
+        }
         let gg = Storage(uninitialized: c), gb = Storage(uninitialized: c)
-        let count = Double(outer * inner)
+        let count = Double(globalCount)
         var a = [Float](repeating: 0, count: c), b = a, d = a
         for ch in 0..<c {
             let s = Double(invstd[ch])
-            gb.pointer[ch] = Float(sg[ch])
-            gg.pointer[ch] = Float(sgx[ch] * s)
+            gb.pointer[ch] = Float(localG[ch])
+            gg.pointer[ch] = Float(localGX[ch] * s)
             // dx = k·gy − k·mean(gy) − (x − m)·k·s·mean(gy·x̂), k = gamma·invstd
             let k = s * Double(gamma.map { $0.storage.pointer[ch] } ?? 1)
             b[ch] = Float(k)

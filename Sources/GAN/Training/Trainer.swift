@@ -108,6 +108,9 @@ public final class GANTrainer {
     /// G steps completed.
     public internal(set) var step = 0
     public var callbacks: [TrainerCallback] = []
+    /// Data-parallel training: averages each update's gradients and statistics over the
+    /// replicas before they are checked or applied (nil: this process alone).
+    public var replicaReduction: (any ReplicaReduction)? = nil
 
     /// Draws `count` latent vectors.
     public let sampleNoise: (Int, inout RandomGenerator) -> Tensor
@@ -222,10 +225,12 @@ public final class GANTrainer {
             let d = discriminatorLoss(real: real, fake: settings.consensus == nil ? fake.detached() : fake, context: context)
             let dParams = discriminator.parameters()
             var dGrads = gradients(of: d.loss, wrt: dParams)
-            record.discriminatorLoss = d.loss.scalarValue
-            record.penalty = d.penalty?.scalarValue
-            record.realScore = d.real.mean().scalarValue
-            record.fakeScore = d.fake.mean().scalarValue
+            var dStats = [d.loss.scalarValue, d.penalty?.scalarValue ?? 0, d.real.mean().scalarValue, d.fake.mean().scalarValue]
+            replicaReduction?.average(&dGrads, &dStats)
+            record.discriminatorLoss = dStats[0]
+            record.penalty = d.penalty == nil ? nil : dStats[1]
+            record.realScore = dStats[2]
+            record.fakeScore = dStats[3]
             record.discriminatorGradientNorm = GradientClipping.globalNorm(dGrads)
             try check(record.discriminatorLoss, "discriminator loss")
             try check(record.discriminatorGradientNorm, "discriminator gradient norm")
@@ -236,6 +241,8 @@ public final class GANTrainer {
                                                              fake: fakeScores)
                 let gParams = generator.parameters()
                 var gGrads = gradients(of: gLoss, wrt: gParams)
+                var gStats = [gLoss.scalarValue]
+                replicaReduction?.average(&gGrads, &gStats)
                 if let gamma = settings.consensus {
                     // Both players descend their loss plus γ/2·‖v‖², v = both gradients.
                     let term = consensusRegularizer(discriminatorLoss: d.loss, discriminatorParameters: dParams,
@@ -245,7 +252,7 @@ public final class GANTrainer {
                     record.discriminatorGradientNorm = GradientClipping.globalNorm(dGrads)
                     try check(record.discriminatorGradientNorm, "discriminator gradient norm")
                 }
-                record.generatorLoss = gLoss.scalarValue
+                record.generatorLoss = gStats[0]
                 record.generatorGradientNorm = GradientClipping.globalNorm(gGrads)
                 try check(record.generatorLoss, "generator loss")
                 try check(record.generatorGradientNorm, "generator gradient norm")
@@ -283,8 +290,11 @@ public final class GANTrainer {
                 let fakeScores = judge(noisy(fake, context), context)
                 let realScores = real.map { judge(noisy($0, context), context).detached() }
                 let gLoss = settings.objective.generatorLoss(real: realScores, fake: fakeScores)
-                gGrads = gradients(of: gLoss, wrt: gParams)
-                record.generatorLoss = gLoss.scalarValue
+                var grads = gradients(of: gLoss, wrt: gParams)
+                var gStats = [gLoss.scalarValue]
+                replicaReduction?.average(&grads, &gStats)
+                gGrads = grads
+                record.generatorLoss = gStats[0]
                 record.generatorGradientNorm = GradientClipping.globalNorm(gGrads)
                 try check(record.generatorLoss, "generator loss")
                 try check(record.generatorGradientNorm, "generator gradient norm")

@@ -43,6 +43,9 @@ public struct Experiment: Sendable {
     public var arms: [Arm]
     /// Where the published numbers come from (printed under the table).
     public var source: String
+    /// What the table calls the `published` numbers: "paper" unless the experiment says
+    /// otherwise (e.g. "goal" for targets of our own).
+    public var referenceLabel: String
 
     /// The run configuration of one cell: base, the arm's keys, the seed.
     public func config(arm: Arm, seed: Int) throws -> RunConfig {
@@ -58,7 +61,7 @@ public struct Experiment: Sendable {
         guard let root = node as? [String: Any] else {
             throw ConfigError("\(source): expected a mapping with experiment, seeds, base and arms")
         }
-        let known = ["experiment", "description", "seeds", "base", "arms", "source"]
+        let known = ["experiment", "description", "seeds", "base", "arms", "source", "reference"]
         if let extra = root.keys.sorted().first(where: { !known.contains($0) }) {
             throw ConfigError("\(source): unknown field '\(extra)'; fields: \(known.joined(separator: ", "))")
         }
@@ -110,6 +113,7 @@ public struct Experiment: Sendable {
         self.base = base
         self.arms = arms
         self.source = root["source"] as? String ?? ""
+        self.referenceLabel = root["reference"] as? String ?? "paper"
     }
 
     static func published(_ v: Any, _ at: String) throws -> Published {

@@ -10,8 +10,11 @@ public struct CellResult: Sendable, Equatable {
     public var seed: Int
     public var metrics: [String: Double]
     public var seconds: Double
-    public init(arm: String, seed: Int, metrics: [String: Double], seconds: Double) {
-        self.arm = arm; self.seed = seed; self.metrics = metrics; self.seconds = seconds
+    /// A hash of the cell's resolved run config: a cell kept from an earlier run of the grid
+    /// counts only if its config is the same.
+    public var configHash: String
+    public init(arm: String, seed: Int, metrics: [String: Double], seconds: Double, configHash: String = "") {
+        self.arm = arm; self.seed = seed; self.metrics = metrics; self.seconds = seconds; self.configHash = configHash
     }
 }
 
@@ -41,9 +44,10 @@ public final class GridRunner: @unchecked Sendable {
         var done: [String: CellResult] = [:]
         if FileManager.default.fileExists(atPath: cellsFile.path) {
             for r in try JSONLines.read(contentsOf: cellsFile, allowingIncompleteLastLine: true) {
-                if let c = GridRunner.cell(from: r), experiment.arms.contains(where: { $0.name == c.arm }) {
-                    done[GridRunner.key(c.arm, c.seed)] = c
-                }
+                guard let c = GridRunner.cell(from: r), c.seed < experiment.seeds,
+                      let arm = experiment.arms.first(where: { $0.name == c.arm }),
+                      c.configHash == GridRunner.hash(try experiment.config(arm: arm, seed: c.seed)) else { continue }
+                done[GridRunner.key(c.arm, c.seed)] = c
             }
         }
         let writer = try JSONLines.Writer(url: cellsFile)
@@ -109,7 +113,14 @@ public final class GridRunner: @unchecked Sendable {
             metrics = ["modes_covered": 0, "high_quality_percent": 0, "reverse_kl": .infinity, "diverged_at_step": Double(e.step)]
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return CellResult(arm: arm, seed: seed, metrics: metrics, seconds: seconds)
+        return CellResult(arm: arm, seed: seed, metrics: metrics, seconds: seconds, configHash: hash(c))
+    }
+
+    /// FNV-1a (64 bits) of the resolved config's YAML.
+    static func hash(_ c: RunConfig) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in c.yaml.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
     }
 
     static func key(_ arm: String, _ seed: Int) -> String { "\(arm)#\(seed)" }
@@ -117,7 +128,8 @@ public final class GridRunner: @unchecked Sendable {
     static func record(_ c: CellResult) -> JSONLines.Record {
         var metrics: [String: JSONLines.Value] = [:]
         for (k, v) in c.metrics { metrics[k] = v.isFinite ? .number(v) : .string(v > 0 ? "inf" : v < 0 ? "-inf" : "nan") }
-        return ["arm": .string(c.arm), "seed": .int(c.seed), "seconds": .number(c.seconds), "metrics": .object(metrics)]
+        return ["arm": .string(c.arm), "seed": .int(c.seed), "seconds": .number(c.seconds), "metrics": .object(metrics),
+                "config": .string(c.configHash)]
     }
 
     static func cell(from r: JSONLines.Record) -> CellResult? {
@@ -128,6 +140,8 @@ public final class GridRunner: @unchecked Sendable {
             if let d = v.doubleValue { metrics[k] = d }
             else if case .string(let s) = v { metrics[k] = s == "inf" ? .infinity : s == "-inf" ? -.infinity : .nan }
         }
-        return CellResult(arm: name, seed: seed, metrics: metrics, seconds: r["seconds"]?.doubleValue ?? 0)
+        var hash = ""
+        if let h = r["config"], case .string(let text) = h { hash = text }
+        return CellResult(arm: name, seed: seed, metrics: metrics, seconds: r["seconds"]?.doubleValue ?? 0, configHash: hash)
     }
 }

@@ -85,7 +85,7 @@ public struct GridTable: Sendable {
                 guard let c = row.cells[m] else { line += " – |"; continue }
                 var text = "\(GridTable.format(c.mean)) ± \(GridTable.format(c.standardError))"
                 if let p = c.published {
-                    text += " (paper \(GridTable.format(p.mean))" + (p.standardError.map { " ± \(GridTable.format($0))" } ?? "") + ")"
+                    text += " (\(experiment.referenceLabel) \(GridTable.format(p.mean))" + (p.standardError.map { " ± \(GridTable.format($0))" } ?? "") + ")"
                     if c.flagged { text += " †" }
                 }
                 line += " \(text) |"
@@ -94,7 +94,7 @@ public struct GridTable: Sendable {
             out += line
         }
         if hasPublished {
-            out += "\nMean ± standard error over seeds; in brackets the published mean ± standard error"
+            out += "\nMean ± standard error over seeds; in brackets the \(experiment.referenceLabel == "paper" ? "published" : experiment.referenceLabel) mean ± standard error"
             if !experiment.source.isEmpty { out += " (\(experiment.source))" }
             out += ". † marks a difference larger than the combined standard error.\n"
         }

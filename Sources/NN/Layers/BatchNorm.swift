@@ -15,6 +15,9 @@ public final class BatchNorm: Layer {
     public var batchesTracked: Tensor = Tensor(zeros: [])
     public let momentum: Float
     public let eps: Float
+    /// Synchronized batch norm: when set, training statistics span every replica's batch of a
+    /// data-parallel run (`Sources/Distributed`, `train.sync_batchnorm`); nil: this batch only.
+    public var replicas: (any ReplicaSum)? = nil
     let expectedRank: Int?
 
     public init(_ features: Int, momentum: Float = 0.1, eps: Float = 1e-5, affine: Bool = true, rank: Int? = nil) {
@@ -33,7 +36,7 @@ public final class BatchNorm: Layer {
             require(x.rank == r, "BatchNorm\(r == 2 ? "1d" : "2d")(\(runningMean.count)): expected input of rank \(r), got \(Shape.describe(x.shape))")
         }
         let r = Tensor.batchNorm(x, gamma: weight, beta: bias, runningMean: runningMean, runningVar: runningVar,
-                                 training: context.isTraining, momentum: momentum, eps: eps)
+                                 training: context.isTraining, momentum: momentum, eps: eps, replicas: replicas)
         if context.isTraining {
             runningMean = r.runningMean
             runningVar = r.runningVar

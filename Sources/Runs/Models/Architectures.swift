@@ -30,7 +30,9 @@ public enum Architectures {
         var g: [Layer] = []
         var width = c.latent
         for _ in 0..<c.layers {
-            g.append(Linear(width, c.hidden, using: &rng))
+            // No bias before batch norm: the normalization removes any shift, so the bias's
+            // gradient is zero up to rounding, and Adam would scale that noise into steps.
+            g.append(Linear(width, c.hidden, bias: c.generatorNorm != "batch", using: &rng))
             if c.generatorNorm == "batch" { g.append(BatchNorm1d(c.hidden)) }
             g.append(c.generatorActivation == "leaky-relu" ? LeakyReLU(0.2) : ReLU())
             width = c.hidden

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs Open MPI for the MPI build of SwiftGAN (`swift build --traits MPI`): the headers
+# and pkg-config file `ompi-c` (libopenmpi-dev) and `mpirun` (openmpi-bin). Does nothing when
+# they are already there.
+set -euo pipefail
+need=()
+pkg-config --exists ompi-c 2>/dev/null || need+=(libopenmpi-dev)
+command -v mpirun >/dev/null 2>&1 || need+=(openmpi-bin)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "setup-mpi: installing ${need[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
