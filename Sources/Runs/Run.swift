@@ -55,6 +55,10 @@ public enum Runner {
         default: s.penalty = nil
         }
         s.criticSteps = c.criticSteps
+        s.generatorSteps = c.generatorSteps
+        if c.generatorSteps > 1 && c.order == "simultaneous" {
+            throw ConfigError("game.generator_steps \(c.generatorSteps) needs game.order alternating (simultaneous updates take one G step per D step)")
+        }
         s.order = c.order == "simultaneous" ? .simultaneous : .alternating
         s.batchSize = distributed?.localBatch ?? c.batchSize
         s.labelSmoothing = Float(c.labelSmoothing)
@@ -131,6 +135,9 @@ public enum Runner {
         let distributed = try DistributedRun.current(config)
         let leader = distributed?.isLeader ?? true
         let data = try DataSources.make(config)
+        // What the data found out (an .npy's vector size) is recorded, so that sampling from
+        // the run directory needs no data.
+        let config = (data as? ImageData)?.resolved ?? config
         let trainer = try makeTrainer(config, data: data, distributed: distributed)
         if resume {
             guard fm.fileExists(atPath: directory.checkpoint.path) else {
@@ -171,7 +178,7 @@ public enum Runner {
     /// Loads the trainer of a finished or interrupted run, with its data.
     public static func load(_ directory: RunDirectory) throws -> (RunConfig, GANTrainer, TrainingData) {
         let config = try directory.loadConfig()
-        let data = try DataSources.make(config)
+        let data = try DataSources.make(config, loading: false)
         let trainer = try makeTrainer(config, data: data)
         try trainer.restore(from: try Checkpoint(contentsOf: directory.checkpoint))
         return (config, trainer, data)
@@ -198,7 +205,10 @@ public final class SamplePictureCallback: TrainerCallback {
 
     public func trainer(_ trainer: GANTrainer, handle event: TrainerEvent) throws {
         guard case .stepEnd(let r) = event, r.step % every == 0 else { return }
-        let samples = Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99)
+        // Every rank takes part in generating (Runner.samples is collective in a data-parallel run).
+        let samples = Runner.samples(trainer, config, count: data.pictureSampleCount, seed: 99)
+        let scored = !data.evaluatesDuringTraining || data.pictureSampleCount == data.evaluationSampleCount ? samples
+            : Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99)
         guard writes else { return }
         // D sees packed groups when packing: give it m copies of each sample.
         let m = trainer.settings.packing
@@ -208,7 +218,8 @@ public final class SamplePictureCallback: TrainerCallback {
         }
         try PNG.write(try data.picture(of: samples, critic: critic),
                       to: directory.appendingPathComponent("step-\(r.step).png"))
-        let report = try data.evaluate(samples)
+        guard data.evaluatesDuringTraining else { return }
+        let report = try data.evaluate(scored)
         try trainer.emit(.evaluation(step: r.step, metrics: Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 import Yams
 
 /// Everything a training run depends on, read from YAML and overridable with
@@ -8,6 +9,12 @@ public struct RunConfig: Equatable, Sendable {
     // data
     public var data = "ring8"
     public var mixture = ""
+    public var dataPath = ""
+    public var imageSize = 28
+    public var channels = 1
+    public var fit = "resize"
+    public var dimension = 0
+    public var stackedCount = 128_000
     // model: MLPs latent → hidden^layers → data and data → hidden^layers → 1
     public var arch = "mlp"
     public var noise = "normal"
@@ -21,11 +28,16 @@ public struct RunConfig: Equatable, Sendable {
     public var maxoutPieces = 5
     public var spectralNorm = "false"
     public var minibatchStd = "false"
+    public var generatorActivation = "relu"
+    public var generatorOutput = "linear"
+    public var width = 64
+    public var dropout: Double = 0.3
     // game
     public var objective = "non-saturating"
     public var penalty = "none"
     public var penaltyWeight: Double = 10
     public var criticSteps = 1
+    public var generatorSteps = 1
     public var order = "alternating"
     public var batchSize = 512
     public var labelSmoothing: Double = 0
@@ -114,6 +126,17 @@ public struct RunConfig: Equatable, Sendable {
                "training data: PacGAN's 2-D ring of 8 or grid of 25 Gaussians, or the mixture described by data.mixture"),
         text("data.mixture", \.mixture, "a mapping {centers: [[x, y], ...], std: σ, weights: [...] (optional)}",
              "the Gaussian mixture trained on when data.name is mixture", MixtureData.check),
+        text("data.path", \.dataPath, "a path", "data.name npy: the .npy file; images: the folder of .png images",
+             { _ in nil }),
+        int("data.image_size", \.imageSize, 4...1024,
+            "height = width of the training images (mnist and stacked-mnist: 28; npy and images are fitted to it)"),
+        int("data.channels", \.channels, 1...3, "images: 1 (grey) or 3 (RGB); npy and images are converted to it"),
+        choice("data.fit", \.fit, ImageFit.allCases.map(\.rawValue),
+               "how npy/images pictures of another size become image_size²: resize (stretch) or crop (centre square, then resize)"),
+        int("data.dimension", \.dimension, 0...1_000_000,
+            "npy vectors [N, D]: D (0: read from the file when the run starts; the resolved config records it)"),
+        int("data.stacked_count", \.stackedCount, 1...10_000_000,
+            "stacked-mnist: how many stacked images the training set holds (PacGAN: 128,000)"),
         choice("model.arch", \.arch, Architectures.names, "the players' architecture (see each key below for what it shapes)"),
         choice("model.noise", \.noise, ["normal", "uniform"], "latent distribution: N(0, I) or U[-1, 1]"),
         int("model.latent", \.latent, 1...4096, "latent dimension of z"),
@@ -127,6 +150,11 @@ public struct RunConfig: Equatable, Sendable {
         int("model.maxout_pieces", \.maxoutPieces, 1...64, "pieces per maxout unit"),
         choice("model.spectral_norm", \.spectralNorm, ["false", "true"], "spectral normalization of D's layers (Miyato et al. 2018)"),
         choice("model.minibatch_std", \.minibatchStd, ["false", "true"], "minibatch standard deviation feature at D's input (Karras et al. 2018)"),
+        choice("model.g_activation", \.generatorActivation, ["relu", "leaky-relu"], "mlp: G's hidden units, ReLU or LeakyReLU(0.2)"),
+        choice("model.g_output", \.generatorOutput, ["linear", "tanh"], "mlp: G's output, linear or tanh (images in -1...1)"),
+        int("model.width", \.width, 1...4096,
+            "dcgan: channels of D's first conv (G's last hidden layer); the others are 2x and 4x; keras-mlp: width of G's first layer"),
+        double("model.dropout", \.dropout, 0...0.99, "dcgan: dropout after each of D's conv layers"),
         choice("game.objective", \.objective, ["minimax", "non-saturating", "wgan", "lsgan", "hinge", "ragan"], "the GAN objective"),
         double("game.lsgan_a", \.lsganA, -1e6...1e6, "LSGAN: D's target for fake data (a)"),
         double("game.lsgan_b", \.lsganB, -1e6...1e6, "LSGAN: D's target for real data (b)"),
@@ -135,6 +163,8 @@ public struct RunConfig: Equatable, Sendable {
         double("game.penalty_weight", \.penaltyWeight, 0...1e6, "λ of the gradient penalty and DRAGAN, γ of R1/R2"),
         double("game.dragan_variance", \.draganVariance, 0...1e6, "variance c of DRAGAN's perturbation of the real data"),
         int("game.critic_steps", \.criticSteps, 1...100, "D updates per G update (n_critic)"),
+        int("game.generator_steps", \.generatorSteps, 1...100,
+            "G updates after each round of D updates (PacGAN's Stacked MNIST: 2); a train step is one round"),
         choice("game.order", \.order, ["alternating", "simultaneous"], "update order"),
         int("game.batch_size", \.batchSize, 1...1_000_000, "samples per batch"),
         double("game.label_smoothing", \.labelSmoothing, 0...0.5, "one-sided label smoothing of the real target"),

@@ -141,6 +141,6 @@ struct PresetsCommand: ParsableCommand {
         commandName: "presets", abstract: "List the bundled configurations.",
         discussion: "Example:\n  swiftgan presets")
     func run() {
-        for p in Presets.all { print(p.name.padding(toLength: 16, withPad: " ", startingAt: 0) + p.summary) }
+        for p in Presets.all { print(p.name.padding(toLength: 25, withPad: " ", startingAt: 0) + p.summary) }
     }
 }

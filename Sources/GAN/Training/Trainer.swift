@@ -27,6 +27,9 @@ public struct GameSettings: Sendable {
     public var penalty: DiscriminatorPenalty? = nil
     /// D updates per G update (WGAN: 5).
     public var criticSteps: Int = 1
+    /// G updates after each round of D updates (PacGAN's Stacked MNIST: 2; alternating order
+    /// only). Each draws fresh noise; one train step is one round.
+    public var generatorSteps: Int = 1
     public var order: UpdateOrder = .alternating
     public var batchSize: Int = 64
     /// One-sided label smoothing of the real target (BCE objectives).
@@ -119,6 +122,8 @@ public final class GANTrainer {
                 sampleNoise: @escaping (Int, inout RandomGenerator) -> Tensor,
                 sampleData: @escaping (Int, inout RandomGenerator) -> Tensor) {
         require(settings.criticSteps >= 1, "GANTrainer: criticSteps must be at least 1, got \(settings.criticSteps)")
+        require(settings.generatorSteps >= 1 && (settings.generatorSteps == 1 || settings.order == .alternating),
+                "GANTrainer: generatorSteps is \(settings.generatorSteps); it must be at least 1, and 1 with simultaneous updates")
         require(settings.batchSize >= 1, "GANTrainer: batchSize must be at least 1, got \(settings.batchSize)")
         require(settings.packing >= 1 && settings.batchSize % settings.packing == 0,
                 "GANTrainer: batch size \(settings.batchSize) is not divisible by the packing degree \(settings.packing)")
@@ -258,44 +263,46 @@ public final class GANTrainer {
             discriminator.update(parameters: newD)
             discriminatorState = newDState
         }
-        let gParams = generator.parameters()
-        let gGrads: [String: Tensor]
-        if let pendingG {
-            gGrads = pendingG
-        } else {
-            let z = sampleNoise(b, &context.rng)
-            let real = settings.objective.generatorNeedsRealScores ? sampleData(b, &context.rng) : nil
-            let fake = generator(z, in: context)
-            let saved = discriminator.parameters()
-            if settings.unrollSteps > 0 {
-                // Look-ahead D steps whose parameters stay functions of G (through `fake`).
-                let lookaheadReal = sampleData(b, &context.rng)
-                var params = saved
-                for _ in 0..<settings.unrollSteps {
+        for _ in 0..<(pendingG == nil ? settings.generatorSteps : 1) {
+            let gParams = generator.parameters()
+            let gGrads: [String: Tensor]
+            if let pendingG {
+                gGrads = pendingG
+            } else {
+                let z = sampleNoise(b, &context.rng)
+                let real = settings.objective.generatorNeedsRealScores ? sampleData(b, &context.rng) : nil
+                let fake = generator(z, in: context)
+                let saved = discriminator.parameters()
+                if settings.unrollSteps > 0 {
+                    // Look-ahead D steps whose parameters stay functions of G (through `fake`).
+                    let lookaheadReal = sampleData(b, &context.rng)
+                    var params = saved
+                    for _ in 0..<settings.unrollSteps {
+                        discriminator.substitute(parameters: params)
+                        let d = discriminatorLoss(real: lookaheadReal, fake: fake, context: context)
+                        let names = params.keys.sorted()
+                        let g = gradients(of: d.loss, wrt: names.map { params[$0]! }, createGraph: true)
+                        for (name, grad) in zip(names, g) { params[name] = params[name]! - settings.unrollLearningRate * grad }
+                    }
                     discriminator.substitute(parameters: params)
-                    let d = discriminatorLoss(real: lookaheadReal, fake: fake, context: context)
-                    let names = params.keys.sorted()
-                    let g = gradients(of: d.loss, wrt: names.map { params[$0]! }, createGraph: true)
-                    for (name, grad) in zip(names, g) { params[name] = params[name]! - settings.unrollLearningRate * grad }
                 }
-                discriminator.substitute(parameters: params)
+                defer { if settings.unrollSteps > 0 { discriminator.update(parameters: saved) } }
+                let fakeScores = judge(noisy(fake, context), context)
+                let realScores = real.map { judge(noisy($0, context), context).detached() }
+                let gLoss = settings.objective.generatorLoss(real: realScores, fake: fakeScores)
+                var grads = gradients(of: gLoss, wrt: gParams)
+                var gStats = [gLoss.scalarValue]
+                replicaReduction?.average(&grads, &gStats)
+                gGrads = grads
+                record.generatorLoss = gStats[0]
+                record.generatorGradientNorm = GradientClipping.globalNorm(gGrads)
+                try check(record.generatorLoss, "generator loss")
+                try check(record.generatorGradientNorm, "generator gradient norm")
             }
-            defer { if settings.unrollSteps > 0 { discriminator.update(parameters: saved) } }
-            let fakeScores = judge(noisy(fake, context), context)
-            let realScores = real.map { judge(noisy($0, context), context).detached() }
-            let gLoss = settings.objective.generatorLoss(real: realScores, fake: fakeScores)
-            var grads = gradients(of: gLoss, wrt: gParams)
-            var gStats = [gLoss.scalarValue]
-            replicaReduction?.average(&grads, &gStats)
-            gGrads = grads
-            record.generatorLoss = gStats[0]
-            record.generatorGradientNorm = GradientClipping.globalNorm(gGrads)
-            try check(record.generatorLoss, "generator loss")
-            try check(record.generatorGradientNorm, "generator gradient norm")
+            let (newG, newGState) = generatorOptimizer.update(gParams, gGrads, generatorState)
+            generator.update(parameters: newG)
+            generatorState = newGState
         }
-        let (newG, newGState) = generatorOptimizer.update(gParams, gGrads, generatorState)
-        generator.update(parameters: newG)
-        generatorState = newGState
         rng = context.rng
         step += 1
         if let decay = settings.emaDecay, let average = generatorAverage {

@@ -18,6 +18,15 @@ public protocol TrainingData: AnyObject {
     var evaluationSampleCount: Int { get }
     /// The data's scores of generated samples.
     func evaluate(_ samples: Tensor) throws -> SampleReport
+    /// How many samples a picture shows (default: `evaluationSampleCount`).
+    var pictureSampleCount: Int { get }
+    /// Whether the sample pictures during training also log `evaluate`'s scores (default: true).
+    var evaluatesDuringTraining: Bool { get }
+}
+
+extension TrainingData {
+    public var pictureSampleCount: Int { evaluationSampleCount }
+    public var evaluatesDuringTraining: Bool { true }
 }
 
 /// Scores of a set of samples: named numbers (for logs and tables) and a line for people.
@@ -33,12 +42,15 @@ public struct SampleReport: Sendable {
 
 /// The kinds of data a config can name (`data.name`).
 public enum DataSources {
-    public static let names = ["ring8", "grid25", "mixture"]
+    public static let names = ["ring8", "grid25", "mixture"] + ImageData.names
 
-    /// The data a config describes; errors name the key at fault.
-    public static func make(_ c: RunConfig) throws -> TrainingData {
+    /// The data a config describes; errors name the key at fault. With `loading: false`
+    /// (sampling from a run directory) image data is not read: its shape comes from the
+    /// config, and pictures and scores of samples still work.
+    public static func make(_ c: RunConfig, loading: Bool = true) throws -> TrainingData {
         switch c.data {
         case "ring8", "grid25", "mixture": return try MixtureData(c)
+        case let name where ImageData.names.contains(name): return try ImageData(c, loading: loading)
         default: throw ConfigError("data.name: unknown data '\(c.data)'; valid: \(names.joined(separator: ", "))")
         }
     }
