@@ -52,9 +52,13 @@ let package = Package(
         // Run configurations (YAML), presets and run directories: what the command line drives.
         .target(name: "Runs", dependencies: ["GAN", "Datasets", "Evaluation", "Artifacts",
                                               .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "GAN", "Artifacts", "Evaluation", "Workloads", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          // main.swift holds `@main`; with more than one file SwiftPM would read it as top-level code.
+                          swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
-        .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
+        // The benchmark workloads of BENCHMARKS.md (W1-W3), shared by `swiftgan bench` and swiftgan-bench.
+        .target(name: "Workloads", dependencies: ["NN"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS", "Workloads"]),
 
         // PyTorch reference fixtures and the helpers that compare against them, shared by
         // the test targets.
@@ -62,6 +66,7 @@ let package = Package(
             name: "TestFixtures", dependencies: ["Autograd", "Artifacts"], path: "Tests/TestFixtures",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "NN"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
