@@ -7,7 +7,7 @@ import Workloads
 
 let usage = """
 usage: swiftgan-bench [--threads N] [GROUP ...]
-  groups: matmul conv elementwise overhead (default: all), or a workload of BENCHMARKS.md:
+  groups: matmul conv elementwise overhead (default: all), peak (SGEMM peak only), or a workload of BENCHMARKS.md:
           gmm2d | mnist_mlp_wgangp | dcgan_mnist [--steps N] [--batch B] [--seed S]
           (prints RESULT workload=<name> steps_per_s=...; same as `swiftgan bench`)
   --threads N   the most threads BLAS may use (default: SWIFTGAN_THREADS or the core count)
@@ -41,7 +41,7 @@ if args.count >= 1, let workload = Workloads.named(args[0]) {
     exit(0)
 }
 let groups = Set(args.isEmpty ? ["matmul", "conv", "elementwise", "overhead"] : args)
-for g in groups where !["matmul", "conv", "elementwise", "overhead"].contains(g) {
+for g in groups where !["matmul", "conv", "elementwise", "overhead", "peak"].contains(g) {
     FileHandle.standardError.write(Data("swiftgan-bench: unknown group '\(g)'\n\(usage)\n".utf8))
     exit(2)
 }
@@ -50,6 +50,7 @@ BLAS.maxThreads = threads
 FileHandle.standardError.write(Data("swiftgan-bench: this is a debug build; numbers mean little (use -c release)\n".utf8))
 #endif
 
+if groups.contains("peak") { report("sgemm_peak", ["threads": threads, "gflops": measuredPeakGFLOPs(threads: threads)]) }
 if groups.contains("matmul") { benchMatMul(threads: threads) }
 if groups.contains("conv") { benchConvolution(threads: threads) }
 if groups.contains("elementwise") { benchElementwise(); benchElementwiseInPlace() }

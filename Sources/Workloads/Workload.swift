@@ -65,7 +65,7 @@ public enum Workloads {
                                flopsPerStep: type.flopsPerStep(batch: batch), peakRSSBytes: peakResidentBytes(),
                                finalLossD: losses.lossD, finalLossG: losses.lossG)
         emit(String(format: "INFO elapsed_s=%.3f final_loss_d=%.4f final_loss_g=%.4f", elapsed, r.finalLossD, r.finalLossG))
-        emit(String(format: "FLOPS analytic_per_step=%d analytic_gflops_per_s=%.3f", r.flopsPerStep, r.gflopsPerSecond))
+        emit("FLOPS analytic_per_step=\(r.flopsPerStep) " + String(format: "analytic_gflops_per_s=%.3f", r.gflopsPerSecond))
         emit(String(format: "MEMORY peak_rss_mib=%.1f", Double(r.peakRSSBytes) / 1048576))
         emit("RESULT workload=\(type.name) " + String(format: "steps_per_s=%.4f ms_per_step=%.4f", r.stepsPerSecond, r.msPerStep))
         return r
