@@ -48,8 +48,13 @@ public enum Workloads {
     /// Builds the workload, runs `warmupSteps` untimed steps and `steps` timed ones with at
     /// most `threads` threads, and reports each line the peer scripts print (CONFIG, INFO,
     /// FLOPS), a MEMORY line with the peak RSS, and last the RESULT line.
+    ///
+    /// With `reportEvery`, a `WINDOW` line after every that many timed steps gives the
+    /// window's steps/s, the resident memory now (VmRSS) and the live storages: what a long
+    /// run shows to be flat.
     public static func run(_ type: any Workload.Type, steps: Int? = nil, threads: Int, batch: Int? = nil,
-                           seed: UInt64 = 0, print emit: (String) -> Void = { print($0); fflush(nil) }) -> WorkloadResult {
+                           seed: UInt64 = 0, reportEvery: Int? = nil,
+                           print emit: (String) -> Void = { print($0); fflush(nil) }) -> WorkloadResult {
         BLAS.maxThreads = threads
         let batch = batch ?? type.defaultBatch
         let steps = steps ?? type.defaultSteps
@@ -59,7 +64,17 @@ public enum Workloads {
         for _ in 0..<warmupSteps { _ = w.step() }
         var losses: (lossD: Float, lossG: Float) = (0, 0)
         let t0 = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<steps { losses = w.step() }
+        var windowStart = t0
+        for i in 1...steps {
+            losses = w.step()
+            if let every = reportEvery, i % every == 0 {
+                let now = DispatchTime.now().uptimeNanoseconds
+                emit("WINDOW steps=\(i) " + String(format: "steps_per_s=%.2f rss_mib=%.1f live_storages=%d",
+                                                    Double(every) * 1e9 / Double(now - windowStart),
+                                                    Double(residentBytes()) / 1048576, Storage.liveCount))
+                windowStart = DispatchTime.now().uptimeNanoseconds
+            }
+        }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let r = WorkloadResult(workload: type.name, batch: batch, threads: threads, steps: steps, elapsedSeconds: elapsed,
                                flopsPerStep: type.flopsPerStep(batch: batch), peakRSSBytes: peakResidentBytes(),
@@ -71,15 +86,21 @@ public enum Workloads {
         return r
     }
 
+    /// The process's resident set size now (VmRSS), in bytes; 0 where /proc is missing.
+    public static func residentBytes() -> Int { procStatus("VmRSS:") ?? 0 }
+
+    static func procStatus(_ key: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            return (line.split(separator: " ").compactMap { Int($0) }.first ?? 0) * 1024
+        }
+        return nil
+    }
+
     /// The process's peak resident set size in bytes: VmHWM from /proc/self/status on
     /// Linux, getrusage's maximum elsewhere.
     public static func peakResidentBytes() -> Int {
-        if let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
-            for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-                let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
-                return kb * 1024
-            }
-        }
+        if let peak = procStatus("VmHWM:") { return peak }
         var usage = rusage()
 #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)

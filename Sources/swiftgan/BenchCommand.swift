@@ -23,12 +23,13 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "The most threads to use (default: SWIFTGAN_THREADS or the core count).") var threads: Int?
     @Option(name: .long, help: "Batch size (default: the peer script's: 512, 64, 64).") var batch: Int?
     @Option(name: .long, help: "Random seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("report-every"), help: "Print a WINDOW line (steps/s, resident memory) every N timed steps.") var reportEvery: Int?
 
     func validate() throws {
         guard Workloads.named(workload) != nil else {
             throw ValidationError("unknown workload '\(workload)'; choose one of \(Workloads.names.joined(separator: ", "))")
         }
-        for (name, value) in [("--steps", steps), ("--threads", threads), ("--batch", batch)] {
+        for (name, value) in [("--steps", steps), ("--threads", threads), ("--batch", batch), ("--report-every", reportEvery)] {
             if let value, value < 1 { throw ValidationError("\(name) must be at least 1, got \(value)") }
         }
     }
@@ -37,6 +38,7 @@ struct Bench: ParsableCommand {
         if Workloads.isDebugBuild {
             FileHandle.standardError.write(Data("swiftgan bench: this is a debug build; its numbers mean little (build with -c release)\n".utf8))
         }
-        _ = Workloads.run(Workloads.named(workload)!, steps: steps, threads: threads ?? Workloads.defaultThreads, batch: batch, seed: seed)
+        _ = Workloads.run(Workloads.named(workload)!, steps: steps, threads: threads ?? Workloads.defaultThreads, batch: batch, seed: seed,
+                          reportEvery: reportEvery)
     }
 }

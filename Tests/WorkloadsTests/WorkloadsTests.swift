@@ -43,6 +43,16 @@ import NN
         #expect(r.peakRSSBytes > 1 << 20)
     }
 
+    @Test func windowsReportSpeedAndMemory() {
+        var lines: [String] = []
+        _ = Workloads.run(GMM2D.self, steps: 4, threads: 1, batch: 8, seed: 1, reportEvery: 2) { lines.append($0) }
+        let windows = lines.filter { $0.hasPrefix("WINDOW ") }
+        #expect(windows.count == 2)
+        #expect(windows.first?.hasPrefix("WINDOW steps=2 steps_per_s=") == true)
+        #expect(windows.allSatisfy { $0.contains(" rss_mib=") && $0.contains(" live_storages=") })
+        #expect(Workloads.residentBytes() > 1 << 20)
+    }
+
     func players(_ w: any Workload) -> (NN.Sequential, NN.Sequential) {
         switch w {
         case let w as GMM2D: (w.g, w.d)
