@@ -55,6 +55,9 @@ public final class DCGANMNIST: Workload {
         context = Context(.training, rng: RandomGenerator(seed: seed &+ 1))
     }
 
+    public var generator: Sequential { g }
+    public var discriminator: Sequential { d }
+
     public func step() -> (lossD: Float, lossG: Float) {
         let real = pool.next()
         let z = Tensor.randomNormal([batch, Self.latent], using: &rng)

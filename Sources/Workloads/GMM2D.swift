@@ -54,6 +54,9 @@ public final class GMM2D: Workload {
         return Tensor(storage: real, shape: [batch, 2])
     }
 
+    public var generator: Sequential { g }
+    public var discriminator: Sequential { d }
+
     public func step() -> (lossD: Float, lossG: Float) {
         let real = sampleReal()
         let z = Tensor.randomNormal([batch, Self.latent], using: &rng)

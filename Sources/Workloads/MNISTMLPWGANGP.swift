@@ -65,6 +65,9 @@ public final class MNISTMLPWGANGP: Workload {
         return loss.scalarValue
     }
 
+    public var generator: Sequential { g }
+    public var discriminator: Sequential { d }
+
     public func step() -> (lossD: Float, lossG: Float) {
         var lossD: Float = 0
         for _ in 0..<Self.nCritic { lossD = criticUpdate() }

@@ -14,6 +14,9 @@ public protocol Workload: AnyObject {
     init(batch: Int, seed: UInt64)
     /// One training step; returns the step's D and G losses.
     func step() -> (lossD: Float, lossG: Float)
+    /// The two networks (to inspect or save what the benchmark trained).
+    var generator: Sequential { get }
+    var discriminator: Sequential { get }
 }
 
 /// What a benchmark run measured.

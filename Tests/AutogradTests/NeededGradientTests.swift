@@ -1,5 +1,5 @@
 import Testing
-@testable import Autograd
+import Autograd
 
 /// `BackwardContext.needsGradient`: a rule learns which inputs the walk uses, so that it can
 /// skip the rest (a matmul whose weight is not asked for computes one product, not two).

@@ -1,5 +1,5 @@
 import Testing
-@testable import Workloads
+import Workloads
 import NN
 
 @Suite struct WorkloadsTests {
@@ -23,7 +23,7 @@ import NN
     @Test(arguments: [("gmm2d", 16), ("mnist_mlp_wgangp", 4), ("dcgan_mnist", 2)])
     func stepsTrainBothPlayers(_ name: String, batch: Int) {
         let w = Workloads.named(name)!.init(batch: batch, seed: 3)
-        let (g, d) = players(w)
+        let (g, d) = (w.generator, w.discriminator)
         let g0 = g.parameters(), d0 = d.parameters()
         let losses = w.step()
         #expect(losses.lossD.isFinite && losses.lossG.isFinite)
@@ -51,14 +51,5 @@ import NN
         #expect(windows.first?.hasPrefix("WINDOW steps=2 steps_per_s=") == true)
         #expect(windows.allSatisfy { $0.contains(" rss_mib=") && $0.contains(" live_storages=") })
         #expect(Workloads.residentBytes() > 1 << 20)
-    }
-
-    func players(_ w: any Workload) -> (NN.Sequential, NN.Sequential) {
-        switch w {
-        case let w as GMM2D: (w.g, w.d)
-        case let w as MNISTMLPWGANGP: (w.g, w.d)
-        case let w as DCGANMNIST: (w.g, w.d)
-        default: fatalError("unknown workload")
-        }
     }
 }

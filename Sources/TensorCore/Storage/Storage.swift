@@ -55,6 +55,10 @@ public struct Storage: @unchecked Sendable {
     /// Storages alive right now: a cheap, exact way to see that a training loop frees its
     /// graphs (tests) and how many tensors a workload holds.
     public static var liveCount: Int { live.load(ordering: .relaxed) }
+
+    /// Whether glibc took the heap settings that keep freed buffers for reuse (see
+    /// `HeapTuning`); false before the first storage, off glibc, or when opted out.
+    public static var heapTuningApplied: Bool { HeapTuning.applied }
     static let live = Atomic<Int>(0)
 }
 
