@@ -75,11 +75,13 @@ let package = Package(
         // written in code (the Dirac-GAN) with their own tables and pictures.
         .target(name: "Lab", dependencies: ["Runs", "GAN", "NN", "Artifacts", "Autograd",
                                              .product(name: "Yams", package: "Yams")]),
-        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", "Datasets", "Workloads", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         // W3 data-parallel throughput and the all-reduce's cost (`mpirun -np N swiftgan-mpi-bench`).
         .executableTarget(name: "DistributedBench", dependencies: ["Distributed", "GAN", "NN"]),
-        .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS"]),
+        // The benchmark workloads of BENCHMARKS.md (W1-W3), shared by `swiftgan bench` and swiftgan-bench.
+        .target(name: "Workloads", dependencies: ["NN"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS", "Workloads"]),
 
         // PyTorch reference fixtures and the helpers that compare against them, shared by
         // the test targets.
@@ -87,6 +89,7 @@ let package = Package(
             name: "TestFixtures", dependencies: ["Autograd", "Artifacts"], path: "Tests/TestFixtures",
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "WorkloadsTests", dependencies: ["Workloads", "NN"]),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TensorCore", "TestFixtures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),

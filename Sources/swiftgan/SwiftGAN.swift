@@ -17,7 +17,7 @@ struct SwiftGAN: ParsableCommand {
           swiftgan train --preset ring8 --set train.steps=500 --out runs/ring8
           swiftgan eval runs/ring8
         """,
-        subcommands: [Train.self, Resume.self, Sample.self, Eval.self, PresetsCommand.self, LabCommand.self, ClassifierCommand.self])
+        subcommands: [Train.self, Resume.self, Sample.self, Eval.self, PresetsCommand.self, LabCommand.self, ClassifierCommand.self, Bench.self])
 }
 
 func fail(_ message: String) -> ExitCode {

@@ -40,7 +40,11 @@ public func gradients(of output: Tensor, wrt targets: [Tensor], seed: Tensor? = 
         let node = plan.nodes[slot]
         guard let gy = grads[slot], let rule = node.rule else { continue }
         if !plan.isTarget[slot] { grads[slot] = nil }  // free as we go
-        let inputGrads = rule(gy, BackwardContext(node: node, createGraph: createGraph))
+        var needed: UInt64 = 0
+        for (i, input) in node.inputs.prefix(64).enumerated() {
+            if let n = input.node, plan.slot(of: n) != nil { needed |= 1 << UInt64(i) }
+        }
+        let inputGrads = rule(gy, BackwardContext(node: node, createGraph: createGraph, neededMask: needed))
         require(inputGrads.count == node.inputs.count,
                 "\(node.op): backward rule returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
         for (i, input) in node.inputs.enumerated() {

@@ -60,6 +60,24 @@ public struct BackwardContext {
     let node: Node
     /// True when the gradients being computed will themselves be differentiated.
     public let createGraph: Bool
+    /// Bit i: input i is on a path to a tensor the walk was asked about (inputs past 64
+    /// count as needed when tracked).
+    let neededMask: UInt64
+
+    init(node: Node, createGraph: Bool, neededMask: UInt64 = .max) {
+        self.node = node
+        self.createGraph = createGraph
+        self.neededMask = neededMask
+    }
+
+    /// Whether the current walk uses the gradient of input `i`: it is tracked and on a path
+    /// to a requested tensor. A rule may return nil for the others and skip their work (a
+    /// generator step walks through the discriminator without needing its weights'
+    /// gradients; data fed to a first layer needs none).
+    public func needsGradient(_ i: Int) -> Bool {
+        guard node.inputs[i].isTracked else { return false }
+        return i >= 64 || neededMask & (1 << UInt64(i)) != 0
+    }
 
     /// The i-th input of the op.
     public func input(_ i: Int) -> Tensor {

@@ -42,14 +42,16 @@ extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let (s, shape) = broadcastBinary("add", a, b, sameShape: VectorMath.add, +)
         return record("add", s, shape: shape, inputs: [a, b]) { gy, ctx in
-            [gy.sum(toShape: ctx.node.inputs[0].shape), gy.sum(toShape: ctx.node.inputs[1].shape)]
+            [ctx.needsGradient(0) ? gy.sum(toShape: ctx.node.inputs[0].shape) : nil,
+             ctx.needsGradient(1) ? gy.sum(toShape: ctx.node.inputs[1].shape) : nil]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let (s, shape) = broadcastBinary("sub", a, b, sameShape: VectorMath.sub, -)
         return record("sub", s, shape: shape, inputs: [a, b]) { gy, ctx in
-            [gy.sum(toShape: ctx.node.inputs[0].shape), (-gy).sum(toShape: ctx.node.inputs[1].shape)]
+            [ctx.needsGradient(0) ? gy.sum(toShape: ctx.node.inputs[0].shape) : nil,
+             ctx.needsGradient(1) ? (-gy).sum(toShape: ctx.node.inputs[1].shape) : nil]
         }
     }
 
@@ -57,7 +59,8 @@ extension Tensor {
         let (s, shape) = broadcastBinary("mul", a, b, sameShape: VectorMath.mul, *)
         return record("mul", s, shape: shape, inputs: [a, b]) { gy, ctx in
             let a = ctx.input(0), b = ctx.input(1)
-            return [(gy * b).sum(toShape: a.shape), (gy * a).sum(toShape: b.shape)]
+            return [ctx.needsGradient(0) ? (gy * b).sum(toShape: a.shape) : nil,
+                    ctx.needsGradient(1) ? (gy * a).sum(toShape: b.shape) : nil]
         }
     }
 

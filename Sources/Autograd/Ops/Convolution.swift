@@ -153,7 +153,7 @@ extension Tensor {
         { gy, ctx in
             let ins = ctx.node.inputs
             var gx: Tensor? = nil, gw: Tensor? = nil
-            if ins[0].isTracked && ins[1].isTracked {
+            if ctx.needsGradient(0) && ctx.needsGradient(1) {
                 let x = ctx.input(0), w = ctx.input(1)
                 let o = w.shape[0]
                 let g = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
@@ -167,14 +167,14 @@ extension Tensor {
                             rule: convTranspose2dRule(kernel: kernel, stride: stride, padding: padding))
                 gw = record("conv2d_weight_grad", gws, shape: w.shape, inputs: [x, gy],
                             rule: weightGradientRule(imageSize: imageSize, stride: stride, padding: padding))
-            } else if ins[0].isTracked {
+            } else if ctx.needsGradient(0) {
                 gx = convTranspose2d(gy, weight: ctx.input(1), bias: nil, stride: stride, padding: padding,
                                      outputSize: imageSize)
-            } else if ins[1].isTracked {
+            } else if ctx.needsGradient(1) {
                 gw = conv2dWeightGradient(ctx.input(0), gy, kernelSize: kernel, stride: stride, padding: padding)
             }
             if ins.count == 2 { return [gx, gw] }
-            return [gx, gw, ins[2].isTracked ? channelSums(gy) : nil]
+            return [gx, gw, ctx.needsGradient(2) ? channelSums(gy) : nil]
         }
     }
 
@@ -186,7 +186,7 @@ extension Tensor {
         { gy, ctx in
             let ins = ctx.node.inputs
             var gx: Tensor? = nil, gw: Tensor? = nil
-            if ins[0].isTracked && ins[1].isTracked {
+            if ctx.needsGradient(0) && ctx.needsGradient(1) {
                 let x = ctx.input(0), w = ctx.input(1)
                 let cin = w.shape[0]
                 let g = ConvGeometry(batch: gy.shape[0], channels: gy.shape[1], height: gy.shape[2], width: gy.shape[3],
@@ -202,13 +202,13 @@ extension Tensor {
                 gw = record("conv2d_weight_grad", gws, shape: w.shape, inputs: [gy, x],
                             rule: weightGradientRule(imageSize: (gy.shape[2], gy.shape[3]), stride: stride,
                                                      padding: padding))
-            } else if ins[0].isTracked {
+            } else if ctx.needsGradient(0) {
                 gx = conv2d(gy, weight: ctx.input(1), bias: nil, stride: stride, padding: padding)
-            } else if ins[1].isTracked {
+            } else if ctx.needsGradient(1) {
                 gw = conv2dWeightGradient(gy, ctx.input(0), kernelSize: kernel, stride: stride, padding: padding)
             }
             if ins.count == 2 { return [gx, gw] }
-            return [gx, gw, ins[2].isTracked ? channelSums(gy) : nil]
+            return [gx, gw, ctx.needsGradient(2) ? channelSums(gy) : nil]
         }
     }
 
@@ -216,12 +216,11 @@ extension Tensor {
     private static func weightGradientRule(imageSize: (Int, Int), stride: (Int, Int),
                                            padding: (Int, Int)) -> BackwardRule {
         { gg, ctx in
-            let ins = ctx.node.inputs
-            let gx = ins[0].isTracked
+            let gx = ctx.needsGradient(0)
                 ? convTranspose2d(ctx.input(1), weight: gg, bias: nil, stride: stride, padding: padding,
                                   outputSize: imageSize)
                 : nil
-            let ggy = ins[1].isTracked
+            let ggy = ctx.needsGradient(1)
                 ? conv2d(ctx.input(0), weight: gg, bias: nil, stride: stride, padding: padding)
                 : nil
             return [gx, ggy]

@@ -39,10 +39,14 @@ extension Tensor {
             let a = ctx.input(0), b = ctx.input(1)
             // C = op(A) op(B): d op(A) = gy op(B)ᵀ, d op(B) = op(A)ᵀ gy, transposed back
             // where A or B was stored transposed.
-            let ga = transposeA ? matmul(b, gy, transposeA: transposeB, transposeB: true)
-                                : matmul(gy, b, transposeB: !transposeB)
-            let gb = transposeB ? matmul(gy, a, transposeA: true, transposeB: transposeA)
-                                : matmul(a, gy, transposeA: !transposeA)
+            // Only the products the walk needs (a Linear layer's data input, or a frozen
+            // weight, costs a whole product otherwise).
+            let ga = !ctx.needsGradient(0) ? nil
+                : transposeA ? matmul(b, gy, transposeA: transposeB, transposeB: true)
+                             : matmul(gy, b, transposeB: !transposeB)
+            let gb = !ctx.needsGradient(1) ? nil
+                : transposeB ? matmul(gy, a, transposeA: true, transposeB: transposeA)
+                             : matmul(a, gy, transposeA: !transposeA)
             return [ga, gb]
         }
     }
