@@ -74,6 +74,12 @@ struct GridTests {
         #expect(t.rows[0].cells["modes_covered"]?.flagged == true)
         #expect(t.markdown.contains("(paper 8.00 ± 0.10) †"))
         #expect(t.json.contains("\"outside_error_bar\":true"))
+        // A seed without any high-quality sample has an infinite reverse KL: counted apart.
+        t = GridTable(experiment: x, results: [
+            CellResult(arm: "plain", seed: 0, metrics: ["reverse_kl": 0.5], seconds: 1),
+            CellResult(arm: "plain", seed: 1, metrics: ["reverse_kl": .infinity], seconds: 1),
+        ], wallSeconds: 1)
+        #expect(t.markdown.contains("| plain | 0.50 ± 0.00 [1 of 2 seeds: inf] |"))
     }
 
     @Test func runsEveryCellAndResumesFromTheCellsFile() throws {

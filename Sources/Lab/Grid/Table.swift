@@ -12,6 +12,9 @@ public struct GridTable: Sendable {
         public var published: Experiment.Published?
         /// True when the published mean lies outside our mean ± the combined error bar.
         public var flagged: Bool
+        /// Seeds whose value was not finite (a reverse KL with no high-quality sample is
+        /// infinite); the mean and standard error are over the others.
+        public var nonFinite: Int = 0
     }
 
     public struct Row: Sendable {
@@ -38,16 +41,18 @@ public struct GridTable: Sendable {
             let mine = results.filter { $0.arm == arm.name }
             var cells: [String: Cell] = [:]
             for m in names {
-                let values = mine.compactMap { $0.metrics[m] }
-                guard !values.isEmpty else { continue }
-                let (mean, se) = GridTable.meanAndStandardError(values)
+                let all = mine.compactMap { $0.metrics[m] }
+                guard !all.isEmpty else { continue }
+                let values = all.filter(\.isFinite)
+                let (mean, se) = values.isEmpty ? (Double.infinity, 0) : GridTable.meanAndStandardError(values)
                 let pub = arm.published[m]
                 var flagged = false
                 if let pub {
                     let bar = (se * se + (pub.standardError ?? 0) * (pub.standardError ?? 0)).squareRoot()
                     flagged = !(abs(mean - pub.mean) <= bar)
                 }
-                cells[m] = Cell(mean: mean, standardError: se, count: values.count, published: pub, flagged: flagged)
+                cells[m] = Cell(mean: mean, standardError: se, count: all.count, published: pub, flagged: flagged,
+                                nonFinite: all.count - values.count)
             }
             let seconds = mine.isEmpty ? 0 : mine.map(\.seconds).reduce(0, +) / Double(mine.count)
             return Row(arm: arm.name, cells: cells, secondsPerRun: seconds)
@@ -84,6 +89,7 @@ public struct GridTable: Sendable {
             for m in metrics {
                 guard let c = row.cells[m] else { line += " – |"; continue }
                 var text = "\(GridTable.format(c.mean)) ± \(GridTable.format(c.standardError))"
+                if c.nonFinite > 0 { text += " [\(c.nonFinite) of \(c.count) seeds: inf]" }
                 if let p = c.published {
                     text += " (\(experiment.referenceLabel) \(GridTable.format(p.mean))" + (p.standardError.map { " ± \(GridTable.format($0))" } ?? "") + ")"
                     if c.flagged { text += " †" }
@@ -107,7 +113,8 @@ public struct GridTable: Sendable {
         let arms: [JSONLines.Value] = rows.map { row in
             var cells: [String: JSONLines.Value] = [:]
             for (m, c) in row.cells {
-                var o: [String: JSONLines.Value] = ["mean": number(c.mean), "standard_error": number(c.standardError), "count": .int(c.count)]
+                var o: [String: JSONLines.Value] = ["mean": number(c.mean), "standard_error": number(c.standardError), "count": .int(c.count),
+                                                    "non_finite": .int(c.nonFinite)]
                 if let p = c.published {
                     o["published"] = .object(["mean": .number(p.mean), "standard_error": p.standardError.map { .number($0) } ?? .null])
                     o["outside_error_bar"] = .bool(c.flagged)
