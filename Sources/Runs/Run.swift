@@ -127,6 +127,15 @@ public enum Runner {
         try data.evaluate(samples(trainer, c, count: data.evaluationSampleCount, seed: 7))
     }
 
+    /// Appends a report to the run's log: `{"step": N, "eval": {...}, "fingerprint": "..."}`.
+    public static func log(_ report: SampleReport, step: Int, in directory: RunDirectory) throws {
+        let writer = try JSONLines.Writer(url: directory.log)
+        var metrics: [String: JSONLines.Value] = [:]
+        for m in report.metrics { metrics[m.name] = m.value.isFinite ? .number(m.value) : .string("\(m.value)") }
+        try writer.write(["step": .int(step), "eval": .object(metrics), "fingerprint": .string(report.fingerprint)])
+        try writer.close()
+    }
+
     /// Trains (from scratch, or resuming the run in `directory`), writing the run directory.
     public static func train(_ config: RunConfig, directory: RunDirectory, resume: Bool,
                              progress: ProgressCallback?) throws -> (GANTrainer, TrainingData) {

@@ -67,6 +67,7 @@ func runTraining(_ c: RunConfig, directory: RunDirectory, resume: Bool) throws {
         let (trainer, data) = try Runner.train(c, directory: directory, resume: resume, progress: progress)
         let report = try Runner.evaluate(trainer, c, data: data)
         guard DistributedRun.isMainProcess else { return }  // under mpirun, rank 0 reports
+        try Runner.log(report, step: trainer.step, in: directory)
         print("run \(directory.url.path): \(trainer.step) steps; \(report.text)")
     } catch let e as ConfigError { throw fail(e.description) }
     catch let e as NonFiniteError { throw fail("\(e); the last checkpoint in \(directory.url.path) is intact") }
@@ -122,14 +123,16 @@ struct Sample: ParsableCommand {
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Score a run's generator. 2-D mixtures: modes covered, high-quality samples, reverse KL (PacGAN's protocol, 2,500 samples).",
+        abstract: "Score a run's generator and append the scores, with their fingerprint, to its log.jsonl. 2-D mixtures: modes covered, high-quality samples, reverse KL (PacGAN's protocol, 2,500 samples); MNIST: classifier score, FID, KID, precision/recall, digits (10,000 samples); Stacked MNIST: modes of 1,000 (26,000 samples).",
         discussion: "Example:\n  swiftgan eval runs/ring8")
     @Argument(help: "The run directory.") var directory: String
 
     func run() throws {
         do {
-            let (c, trainer, data) = try Runner.load(RunDirectory(URL(fileURLWithPath: directory)))
+            let run = RunDirectory(URL(fileURLWithPath: directory))
+            let (c, trainer, data) = try Runner.load(run)
             let report = try Runner.evaluate(trainer, c, data: data)
+            try Runner.log(report, step: trainer.step, in: run)
             print("step \(trainer.step), \(data.evaluationSampleCount) samples: \(report.text)")
         } catch let e as ConfigError { throw fail(e.description) }
         catch let e as CheckpointError { throw fail(e.description) }

@@ -83,3 +83,21 @@ struct DataAndModelTests {
         #expect(t.discriminator.parameters()["1.weight"]?.shape == [128, 32])
     }
 }
+
+@Suite("Evaluation records")
+struct EvaluationRecordTests {
+    @Test func scoresGoToTheLogWithTheirFingerprint() throws {
+        let dir = RunDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-eval-\(UInt64.random(in: 0...UInt64.max))"))
+        defer { try? FileManager.default.removeItem(at: dir.url) }
+        var c = RunConfig()
+        try c.apply(overrides: ["train.steps=2", "game.batch_size=16", "model.hidden=8", "train.log_every=1"])
+        let (trainer, data) = try Runner.train(c, directory: dir, resume: false, progress: nil)
+        let report = try Runner.evaluate(trainer, c, data: data)
+        try Runner.log(report, step: trainer.step, in: dir)
+        let last = try JSONLines.read(contentsOf: dir.log).last!
+        #expect(last["step"]?.intValue == 2)
+        #expect(last["eval"]?.objectValue?["modes_covered"] != nil)
+        guard case .string(let fingerprint)? = last["fingerprint"] else { Issue.record("no fingerprint in \(last)"); return }
+        #expect(fingerprint == "PacGAN protocol: 2500 samples, high quality within 3σ, 8 modes")
+    }
+}

@@ -133,7 +133,7 @@ public final class ImageData: TrainingData {
             return SampleReport(metrics: [], text: "scores: the evaluation classifier scores MNIST and Stacked MNIST runs only")
         }
         let report = try ImageScores.evaluate(samples)
-        return SampleReport(metrics: report.metrics, text: report.text)
+        return SampleReport(metrics: report.metrics, text: report.text, fingerprint: report.fingerprint)
     }
 
     /// The MNIST training split from the bundled `data/mnist`.

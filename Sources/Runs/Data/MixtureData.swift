@@ -56,7 +56,7 @@ public final class MixtureData: TrainingData {
         return SampleReport(metrics: [
             ("modes_covered", Double(m.modesCovered)), ("high_quality_percent", m.highQualityPercent),
             ("reverse_kl", m.reverseKL),
-        ], text: m.description)
+        ], text: m.description, fingerprint: "PacGAN protocol: \(m.sampleCount) samples, high quality within 3σ, \(mixture.modeCount) modes")
     }
 
     /// A mixture from its YAML description: `{centers: [[x, y], ...], std: σ, weights: [w, ...]}`

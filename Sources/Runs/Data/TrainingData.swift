@@ -33,9 +33,13 @@ extension TrainingData {
 public struct SampleReport: Sendable {
     public var metrics: [(name: String, value: Double)]
     public var text: String
-    public init(metrics: [(name: String, value: Double)], text: String) {
+    /// What the numbers depend on besides the samples (evaluation weights, sample count,
+    /// reference set), logged with them so scores from different setups are not compared.
+    public var fingerprint: String
+    public init(metrics: [(name: String, value: Double)], text: String, fingerprint: String = "") {
         self.metrics = metrics
         self.text = text
+        self.fingerprint = fingerprint
     }
     public subscript(name: String) -> Double? { metrics.first { $0.name == name }?.value }
 }
