@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up the machine (scripts/setup.sh), builds swiftgan (release) and trains a GAN on the
-# bundled MNIST digits on 2 CPU threads (preset mnist-demo: seed 000's MLP GAN, 2,000 steps,
+# bundled MNIST digits on 2 CPU threads (preset mnist-demo: seed 000's MLP GAN, 4,000 steps,
 # a few minutes), with a progress bar. At the end `swiftgan train` prints the scores of
 # 10,000 samples (evaluation classifier: classifier score, FID, KID, precision/recall, digits
 # covered), and a grid of 64 generated digits is written. Extra arguments go to `swiftgan train`, e.g.

@@ -53,12 +53,13 @@ public enum Presets {
             optim: {lr_g: 0.0002, lr_d: 0.0002, beta1: 0.5, beta2: 0.999}
             train: {steps: 10000, seed: 0, log_every: 50, checkpoint_every: 1000, sample_every: 500}
             """),
-        Preset(name: "mnist-demo", summary: "MNIST in a few minutes on 2 cores: seed-000-mlp, 2,000 steps, G's moving average", yaml: """
+        Preset(name: "mnist-demo", summary: "MNIST in a few minutes on 2 cores: seed-000-mlp, 4,000 steps, G's moving average", yaml: """
             description: >-
-              the demo (scripts/demo.sh): seed-000-mlp for 2,000 steps, sampled from the moving
+              the demo (scripts/demo.sh): seed-000-mlp for 4,000 steps, sampled from the moving
               average of G's weights (decay 0.999), which removes most of the speckle single
-              weights show at this stage. Measured on 2 cores shared with other work: 2,000 steps
-              take 1.5 to 3.7 minutes, and the digits are recognisable (3,000 steps are sharper).
+              weights show at this stage. Measured on 2 idle cores: 4,000 steps in 69 s, classifier
+              score 8.25, FID 266, recall 0.35, all 10 digits (2,000 steps: 7.09, 848, 0.09); on 2
+              cores shared with other work 2,000 steps took 1.5 to 3.7 minutes.
               Chosen over a small DCGAN (width 16), which ran 3 steps/s against the MLP's 10 to 16
               and still drew blobs after 600 steps; and over a narrower MLP (width 128), whose
               digits at 3,000 steps were blurrier and less varied.
@@ -66,7 +67,7 @@ public enum Presets {
             model: {arch: keras-mlp, latent: 100, width: 256}
             game: {objective: non-saturating, batch_size: 64, ema_decay: 0.999}
             optim: {lr_g: 0.0002, lr_d: 0.0002, beta1: 0.5, beta2: 0.999}
-            train: {steps: 2000, seed: 0, log_every: 50, checkpoint_every: 1000, sample_every: 500}
+            train: {steps: 4000, seed: 0, log_every: 50, checkpoint_every: 1000, sample_every: 500}
             """),
         Preset(name: "seed-001-dcgan", summary: "MNIST, seed 001's TensorFlow DCGAN, its three defects fixed", yaml: """
             description: >-
