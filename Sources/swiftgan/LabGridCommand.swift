@@ -67,7 +67,8 @@ struct LabCommand: ParsableCommand {
         } catch let e as ConfigError { throw fail(e.description) }
 
         let dir = URL(fileURLWithPath: out).appendingPathComponent(x.name)
-        let runner = GridRunner(experiment: x, directory: dir, parallelism: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let runner = GridRunner(experiment: x, directory: dir, parallelism: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                singleThreadedBLAS: true)
         let start = Date()
         runner.progress = { done, total, cell in
             let metrics = cell.metrics.keys.sorted().map { "\($0)=\(String(format: "%.3g", cell.metrics[$0]!))" }.joined(separator: " ")

@@ -60,7 +60,9 @@ struct MNISTTrainingTests {
         try trainer.fit(steps: 300)
         let trained = Runner.samples(trainer, c, count: 500, seed: 1)
         let after = Self.statistics(trained, reference: reference), digitsAfter = digits(trained)
-        // Measured (seed 0): classifier score 1.01 and 1 digit untrained; 2.82 and 5 digits after 300 steps.
+        // Measured (seed 0): classifier score 1.01 and 1 digit untrained; after 300 steps 1.53 to
+        // 2.82 and 4 or 5 digits: the trajectory depends on the BLAS thread count and split, so
+        // the bounds sit well between the untrained values and the lowest trained ones.
         print("MNIST after 300 steps: \(after), digits \(digitsAfter); untrained: \(before), digits \(digitsBefore)")
         // Measured (seed 0): untrained 0 % background, distance 0.81, spread 0.03; after 300
         // steps 62 %, 0.17, 0.34; the test split itself 82 %, 0, 0.38.
@@ -70,6 +72,6 @@ struct MNISTTrainingTests {
                 "the mean sample should move toward MNIST's mean image: \(after) vs \(before)")
         #expect(after.spread > 0.15, "samples should differ from one another: \(after)")
         #expect(digitsBefore.score < 1.5 && digitsBefore.classes <= 3, "untrained: \(digitsBefore)")
-        #expect(digitsAfter.score > 2 && digitsAfter.classes >= 4, "the classifier should see several digits: \(digitsAfter)")
+        #expect(digitsAfter.score > 1.3 && digitsAfter.classes >= 3, "the classifier should see several digits: \(digitsAfter)")
     }
 }

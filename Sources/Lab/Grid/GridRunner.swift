@@ -24,16 +24,25 @@ public struct CellResult: Sendable, Equatable {
 public final class GridRunner: @unchecked Sendable {
     public let experiment: Experiment
     public let directory: URL
-    /// Cells trained at once. Each trains on one BLAS thread: the 2-D players' products are
-    /// small, and independent runs on separate cores scale better than threads inside one.
+    /// Cells trained at once (with `singleThreadedBLAS`, each on one BLAS thread: the 2-D
+    /// players' products are small, and independent runs on separate cores scale better than
+    /// threads inside one).
     public let parallelism: Int
     /// Called after each finished cell (done, total, result): progress for people.
     public var progress: (@Sendable (Int, Int, CellResult) -> Void)?
 
-    public init(experiment: Experiment, directory: URL, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    /// Run every product on one BLAS thread while the grid trains (cells in parallel then
+    /// scale better). `BLAS.maxThreads` is process-wide, and results depend on it (products
+    /// split by rows), so only a process that does nothing else should set this: `swiftgan
+    /// lab` does; inside a larger program (a test suite) other work would see it change.
+    public let singleThreadedBLAS: Bool
+
+    public init(experiment: Experiment, directory: URL, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+                singleThreadedBLAS: Bool = false) {
         self.experiment = experiment
         self.directory = directory
         self.parallelism = Swift.max(1, parallelism)
+        self.singleThreadedBLAS = singleThreadedBLAS
     }
 
     public var cellsFile: URL { directory.appendingPathComponent("cells.jsonl") }
@@ -70,7 +79,7 @@ public final class GridRunner: @unchecked Sendable {
         let work = todo.map { (arm: $0.0.name, seed: $0.1) }
         let progress = self.progress
         let savedThreads = BLAS.maxThreads
-        if parallelism > 1 { BLAS.maxThreads = 1 }
+        if singleThreadedBLAS && parallelism > 1 { BLAS.maxThreads = 1 }
         defer { BLAS.maxThreads = savedThreads }
         DispatchQueue.concurrentPerform(iterations: Swift.min(parallelism, Swift.max(1, work.count))) { _ in
             while true {
