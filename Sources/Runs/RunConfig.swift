@@ -170,7 +170,7 @@ public struct RunConfig: Equatable, Sendable {
         double("game.label_smoothing", \.labelSmoothing, 0...0.5, "one-sided label smoothing of the real target"),
         double("game.weight_clip", \.weightClip, 0...1e6, "WGAN weight clipping of D to [-c, c] (0: off)"),
         double("game.instance_noise", \.instanceNoise, 0...1e6, "σ of instance noise, annealed linearly to 0 over the run (0: off)"),
-        double("game.ema_decay", \.emaDecay, 0...0.999999, "decay of the generator's moving average (0: off)"),
+        double("game.ema_decay", \.emaDecay, 0...0.999999, "decay of the generator's moving average (0: off); warmed up as min(decay, (1 + t) / (10 + t)) at update t, so decays above 0.999 act alike for the first ~9,000 steps"),
         int("game.packing", \.packing, 1...64, "PacGAN packing degree: D judges this many samples at once"),
         double("game.consensus", \.consensus, 0...1e6, "γ of consensus optimization (0: off; needs game.order simultaneous)"),
         int("game.unroll_steps", \.unrollSteps, 0...50, "unrolled GAN: look-ahead D steps G's loss is taken against (0: off)"),
