@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(name: "swiftgan", dependencies: ["Runs", "Lab", "GAN", "Artifacts", "Evaluation", "Datasets", "Workloads", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "fit-mlp", dependencies: ["Autograd"]),
         // W3 data-parallel throughput and the all-reduce's cost (`mpirun -np N swiftgan-mpi-bench`).
-        .executableTarget(name: "DistributedBench", dependencies: ["Distributed", "GAN", "NN"]),
+        .executableTarget(name: "DistributedBench", dependencies: ["Distributed", "GAN", "NN", "Workloads"]),
         // The benchmark workloads of BENCHMARKS.md (W1-W3), shared by `swiftgan bench` and swiftgan-bench.
         .target(name: "Workloads", dependencies: ["NN"]),
         .executableTarget(name: "Benchmarks", dependencies: ["NN", "Autograd", "TensorCore", "CBLAS", "Workloads"]),

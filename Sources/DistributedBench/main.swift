@@ -1,5 +1,5 @@
-// swiftgan-mpi-bench: data-parallel throughput of W3 (../shared BENCHMARKS.md: the seed-001
-// DCGAN on 1×28×28, non-saturating loss, Adam(1e-4, 0.5, 0.999)) on the ranks of `mpirun`,
+// swiftgan-mpi-bench: data-parallel throughput of W3 (the seed-001 DCGAN on 1×28×28 of
+// `Workloads.DCGANMNIST`, non-saturating loss, Adam(1e-4, 0.5, 0.999)) on the ranks of `mpirun`,
 // or in one process without it, through the real path (GANTrainer + DataParallel), and the
 // cost of the gradient all-reduce alone.
 //
@@ -10,6 +10,7 @@ import Distributed
 import Foundation
 import GAN
 import NN
+import Workloads
 
 var steps = 20, warmup = 3, batch = 64, repeats = 50, syncBN = false
 var args = CommandLine.arguments.dropFirst()
@@ -32,17 +33,9 @@ let world = World.current
 let local: Int
 do { local = try DataParallel.localBatch(global: batch, ranks: world.size) } catch { fatalError("\(error)") }
 
-// W3's players, as BENCHMARKS.md defines them.
+// W3's players, as the benchmark workload builds them.
 var rng = RandomGenerator(seed: 0)
-let g = Sequential(
-    Linear(100, 256 * 7 * 7, bias: false, using: &rng), BatchNorm1d(256 * 7 * 7), LeakyReLU(0.2), Reshape([256, 7, 7]),
-    ConvTranspose2d(256, 128, kernelSize: 5, stride: 1, padding: 2, bias: false, using: &rng), BatchNorm2d(128), LeakyReLU(0.2),
-    ConvTranspose2d(128, 64, kernelSize: 5, stride: 2, padding: 2, outputPadding: 1, bias: false, using: &rng), BatchNorm2d(64), LeakyReLU(0.2),
-    ConvTranspose2d(64, 1, kernelSize: 5, stride: 2, padding: 2, outputPadding: 1, bias: false, using: &rng), Tanh())
-let d = Sequential(
-    Conv2d(1, 64, kernelSize: 5, stride: 2, padding: 2, using: &rng), LeakyReLU(0.2), Dropout(0.3),
-    Conv2d(64, 128, kernelSize: 5, stride: 2, padding: 2, using: &rng), LeakyReLU(0.2), Dropout(0.3),
-    Flatten(), Linear(128 * 7 * 7, 1, using: &rng))
+let (g, d) = DCGANMNIST.players(using: &rng)
 if syncBN { synchronizeBatchNorm(in: g, over: world) }
 
 let parallel = DataParallel(communicator: world, seed: 0)

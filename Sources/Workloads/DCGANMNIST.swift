@@ -27,18 +27,24 @@ public final class DCGANMNIST: Workload {
     let batch: Int
     var rng: RandomGenerator
     let g: Sequential, d: Sequential
-    let adam = Adam(learningRate: 1e-4, beta1: 0.5, beta2: 0.999)
-    var stateG = OptimizerState(), stateD = OptimizerState()
+    let game: NonSaturatingStep
     var pool: RandomPool
-    let ones: Tensor, zeros: Tensor
     let context: Context
 
     public init(batch: Int, seed: UInt64) {
         self.batch = batch
         rng = RandomGenerator(seed: seed)
         pool = RandomPool(count: 60_000, sample: [1, 28, 28], batch: batch, using: &rng)
-        g = Sequential(
-            Linear(Self.latent, 7 * 7 * 256, bias: false, using: &rng), BatchNorm1d(7 * 7 * 256), LeakyReLU(0.2),
+        (g, d) = Self.players(using: &rng)
+        game = NonSaturatingStep(batch: batch, adam: Adam(learningRate: 1e-4, beta1: 0.5, beta2: 0.999))
+        context = Context(.training, rng: RandomGenerator(seed: seed &+ 1))
+    }
+
+    /// W3's generator and discriminator, initialized from `rng` (PyTorch's default
+    /// initialization, as the peer script leaves it).
+    public static func players(using rng: inout RandomGenerator) -> (generator: Sequential, discriminator: Sequential) {
+        let g = Sequential(
+            Linear(latent, 7 * 7 * 256, bias: false, using: &rng), BatchNorm1d(7 * 7 * 256), LeakyReLU(0.2),
             Reshape([256, 7, 7]),
             ConvTranspose2d(256, 128, kernelSize: 5, stride: 1, padding: 2, bias: false, using: &rng),
             BatchNorm2d(128), LeakyReLU(0.2),
@@ -46,13 +52,11 @@ public final class DCGANMNIST: Workload {
             BatchNorm2d(64), LeakyReLU(0.2),
             ConvTranspose2d(64, 1, kernelSize: 5, stride: 2, padding: 2, outputPadding: 1, bias: false, using: &rng),
             Tanh())
-        d = Sequential(
+        let d = Sequential(
             Conv2d(1, 64, kernelSize: 5, stride: 2, padding: 2, using: &rng), LeakyReLU(0.2), Dropout(0.3),
             Conv2d(64, 128, kernelSize: 5, stride: 2, padding: 2, using: &rng), LeakyReLU(0.2), Dropout(0.3),
             Flatten(), Linear(7 * 7 * 128, 1, using: &rng))
-        ones = Tensor(ones: [batch, 1])
-        zeros = Tensor(zeros: [batch, 1])
-        context = Context(.training, rng: RandomGenerator(seed: seed &+ 1))
+        return (g, d)
     }
 
     public var generator: Sequential { g }
@@ -61,20 +65,6 @@ public final class DCGANMNIST: Workload {
     public func step() -> (lossD: Float, lossG: Float) {
         let real = pool.next()
         let z = Tensor.randomNormal([batch, Self.latent], using: &rng)
-        let fake = g(z, in: context)
-
-        let dParams = d.parameters()
-        let lossD = Tensor.binaryCrossEntropyWithLogits(d(real, in: context), ones)
-            + Tensor.binaryCrossEntropyWithLogits(d(fake.detached(), in: context), zeros)
-        let (newD, sD) = adam.update(dParams, gradients(of: lossD, wrt: dParams), stateD)
-        d.update(parameters: newD)
-        stateD = sD
-
-        let gParams = g.parameters()
-        let lossG = Tensor.binaryCrossEntropyWithLogits(d(fake, in: context), ones)
-        let (newG, sG) = adam.update(gParams, gradients(of: lossG, wrt: gParams), stateG)
-        g.update(parameters: newG)
-        stateG = sG
-        return (lossD.scalarValue, lossG.scalarValue)
+        return game(g: g, d: d, real: real, z: z, context: context)
     }
 }

@@ -21,10 +21,8 @@ public final class GMM2D: Workload {
     let batch: Int
     var rng: RandomGenerator
     let g: Sequential, d: Sequential
-    let adam = Adam(learningRate: 1e-4, beta1: 0.5, beta2: 0.999)
-    var stateG = OptimizerState(), stateD = OptimizerState()
+    let game: NonSaturatingStep
     let centres: [(Float, Float)]
-    let ones: Tensor, zeros: Tensor
     let context = Context(.training)
 
     public init(batch: Int, seed: UInt64) {
@@ -37,8 +35,7 @@ public final class GMM2D: Workload {
             let a = 2 * Double.pi * Double(k) / 8
             return (2 * Float(cos(a)), 2 * Float(sin(a)))
         }
-        ones = Tensor(ones: [batch, 1])
-        zeros = Tensor(zeros: [batch, 1])
+        game = NonSaturatingStep(batch: batch, adam: Adam(learningRate: 1e-4, beta1: 0.5, beta2: 0.999))
     }
 
     /// `batch` points: centre k ~ U{0..7}, plus 0.02·N(0, I₂).
@@ -60,20 +57,6 @@ public final class GMM2D: Workload {
     public func step() -> (lossD: Float, lossG: Float) {
         let real = sampleReal()
         let z = Tensor.randomNormal([batch, Self.latent], using: &rng)
-        let fake = g(z, in: context)
-
-        let dParams = d.parameters()
-        let lossD = Tensor.binaryCrossEntropyWithLogits(d(real, in: context), ones)
-            + Tensor.binaryCrossEntropyWithLogits(d(fake.detached(), in: context), zeros)
-        let (newD, sD) = adam.update(dParams, gradients(of: lossD, wrt: dParams), stateD)
-        d.update(parameters: newD)
-        stateD = sD
-
-        let gParams = g.parameters()
-        let lossG = Tensor.binaryCrossEntropyWithLogits(d(fake, in: context), ones)
-        let (newG, sG) = adam.update(gParams, gradients(of: lossG, wrt: gParams), stateG)
-        g.update(parameters: newG)
-        stateG = sG
-        return (lossD.scalarValue, lossG.scalarValue)
+        return game(g: g, d: d, real: real, z: z, context: context)
     }
 }

@@ -20,16 +20,7 @@ public struct ModeCoverage: Sendable, Equatable, CustomStringConvertible {
     public var highQualityPercent: Double { sampleCount == 0 ? 0 : 100 * Double(highQualityCount) / Double(sampleCount) }
     /// KL(p̂ ‖ uniform) in nats; 0 when the high-quality samples are spread evenly, log K
     /// when they all sit on one mode; infinity when there is no high-quality sample.
-    public var reverseKL: Double {
-        let total = Double(highQualityCount)
-        guard total > 0 else { return .infinity }
-        var kl = 0.0
-        for c in histogram where c > 0 {
-            let p = Double(c) / total
-            kl += p * Foundation.log(p * Double(modeCount))
-        }
-        return kl
-    }
+    public var reverseKL: Double { ClassHistogram.klToUniform(histogram) }
 
     public var description: String {
         "modes \(modesCovered)/\(modeCount), high quality \(String(format: "%.1f", highQualityPercent)) %, reverse KL \(String(format: "%.3f", reverseKL))"

@@ -12,13 +12,17 @@ public struct ClassHistogram: Sendable, Equatable, CustomStringConvertible {
     /// Classes predicted for at least one sample.
     public var classesCovered: Int { counts.filter { $0 > 0 }.count }
 
-    public var klToUniform: Double {
-        let total = Double(sampleCount)
+    public var klToUniform: Double { ClassHistogram.klToUniform(counts) }
+
+    /// KL(p̂ ‖ uniform over `counts.count` classes) in nats of the histogram `counts`: 0 when
+    /// spread evenly, log K when all in one class, infinity when empty.
+    public static func klToUniform(_ counts: [Int]) -> Double {
+        let total = Double(counts.reduce(0, +))
         guard total > 0 else { return .infinity }
         var kl = 0.0
         for c in counts where c > 0 {
             let p = Double(c) / total
-            kl += p * Foundation.log(p * Double(classCount))
+            kl += p * Foundation.log(p * Double(counts.count))
         }
         return kl
     }
