@@ -34,3 +34,14 @@ import Testing
         #expect(try Gzip.decompress(try Gzip.compress(Data())) == Data())
     }
 }
+
+@Suite("FNV-1a")
+struct FNV1aTests {
+    @Test func publishedTestVectors() {
+        // From the FNV reference test suite (64-bit FNV-1a).
+        func hex(_ s: String) -> String { var h = FNV1a(); h.mix(s.utf8); return h.hex }
+        #expect(hex("") == "cbf29ce484222325")
+        #expect(hex("a") == "af63dc4c8601ec8c")
+        #expect(hex("foobar") == "85944171f73967e8")
+    }
+}

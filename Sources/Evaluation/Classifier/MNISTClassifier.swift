@@ -90,16 +90,13 @@ public final class MNISTClassifier: Layer {
     /// hex. Every score is logged with it, so numbers from different evaluation networks are
     /// never compared unknowingly.
     public var fingerprint: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        }
+        var hash = FNV1a()
         for (name, t) in parameters().sorted(by: { $0.key < $1.key }) {
-            mix(name.utf8)
-            for s in t.shape { withUnsafeBytes(of: UInt64(s).littleEndian) { mix($0) } }
-            mix(UnsafeRawBufferPointer(start: t.storage.pointer, count: t.count * MemoryLayout<Float>.size))
+            hash.mix(name.utf8)
+            for s in t.shape { withUnsafeBytes(of: UInt64(s).littleEndian) { hash.mix($0) } }
+            hash.mix(UnsafeRawBufferPointer(start: t.storage.pointer, count: t.count * MemoryLayout<Float>.size))
         }
-        return String(hash, radix: 16).leftPadded(to: 16)
+        return hash.hex
     }
 
     /// Writes the weights as safetensors (PyTorch names), with `metadata` (e.g. the test
@@ -125,8 +122,3 @@ public final class MNISTClassifier: Layer {
     }
 }
 
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}

@@ -127,9 +127,9 @@ public final class GridRunner: @unchecked Sendable {
 
     /// FNV-1a (64 bits) of the resolved config's YAML.
     static func hash(_ c: RunConfig) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in c.yaml.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(h, radix: 16)
+        var h = FNV1a()
+        h.mix(c.yaml.utf8)
+        return h.hex
     }
 
     static func key(_ arm: String, _ seed: Int) -> String { "\(arm)#\(seed)" }
