@@ -5,7 +5,7 @@ import GAN
 import Runs
 import Testing
 
-/// A small GAN trained on MNIST for a few hundred steps must produce pictures with MNIST's
+/// A small GAN trained on MNIST for 800 steps must produce pictures with MNIST's
 /// pixel statistics, and the evaluation classifier must see digits of several classes in them,
 /// neither of which an untrained generator has.
 @Suite("Training on MNIST")
@@ -34,7 +34,7 @@ struct MNISTTrainingTests {
         return (Double(background) / Double(n * 784), distance.squareRoot(), spread)
     }
 
-    @Test func aFewHundredStepsGiveDigitsOfSeveralClasses() throws {
+    @Test func eightHundredStepsGiveDigitsOfSeveralClasses() throws {
         var c = RunConfig()
         try c.apply(overrides: ["data.name=mnist", "model.arch=keras-mlp", "model.width=64", "model.latent=32",
                                 "game.batch_size=64", "optim.lr_g=0.001", "optim.lr_d=0.001", "optim.beta1=0.5",
@@ -57,21 +57,24 @@ struct MNISTTrainingTests {
         }
         let untrained = Runner.samples(trainer, c, count: 500, seed: 1)
         let before = Self.statistics(untrained, reference: reference), digitsBefore = digits(untrained)
-        try trainer.fit(steps: 300)
+        try trainer.fit(steps: 800)
         let trained = Runner.samples(trainer, c, count: 500, seed: 1)
         let after = Self.statistics(trained, reference: reference), digitsAfter = digits(trained)
-        // Measured (seed 0): classifier score 1.01 and 1 digit untrained; after 300 steps 1.53 to
-        // 2.82 and 4 or 5 digits: the trajectory depends on the BLAS thread count and split, so
-        // the bounds sit well between the untrained values and the lowest trained ones.
-        print("MNIST after 300 steps: \(after), digits \(digitsAfter); untrained: \(before), digits \(digitsBefore)")
-        // Measured (seed 0): untrained 0 % background, distance 0.81, spread 0.03; after 300
-        // steps 62 %, 0.17, 0.34; the test split itself 82 %, 0, 0.38.
+        // A GAN's path through its first few hundred steps is chaotic: any change in rounding
+        // (BLAS thread count, row split, CPU kernel) sends it elsewhere. At 300 steps the
+        // classifier score over seeds 0-7 ranged 1.17-3.27 with 1-7 digits, too close to the
+        // untrained 1.01 and 1 digit for a reliable bound. At 800 steps, over seeds 0-11 on 1
+        // and on 2 BLAS threads (24 runs), it ranged 4.51-6.04 with 7-10 digits, so the bounds
+        // below hold with a wide margin whatever path the run takes.
+        print("MNIST after 800 steps: \(after), digits \(digitsAfter); untrained: \(before), digits \(digitsBefore)")
+        // Measured (seed 0): untrained 0 % background, distance 0.81, spread 0.03; after 800
+        // steps (1 and 2 threads) 76-77 %, 0.09-0.11, 0.32; the test split itself 82 %, 0, 0.38.
         #expect(before.background < 0.05 && before.meanDistance > 0.6 && before.spread < 0.1, "\(before)")
         #expect(after.background > 0.4, "samples should be mostly background, as digits are: \(after)")
         #expect(after.meanDistance < 0.35 && after.meanDistance < before.meanDistance / 2,
                 "the mean sample should move toward MNIST's mean image: \(after) vs \(before)")
         #expect(after.spread > 0.15, "samples should differ from one another: \(after)")
         #expect(digitsBefore.score < 1.5 && digitsBefore.classes <= 3, "untrained: \(digitsBefore)")
-        #expect(digitsAfter.score > 1.3 && digitsAfter.classes >= 3, "the classifier should see several digits: \(digitsAfter)")
+        #expect(digitsAfter.score > 3 && digitsAfter.classes >= 5, "the classifier should see several digits: \(digitsAfter)")
     }
 }
