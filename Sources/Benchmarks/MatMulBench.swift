@@ -2,7 +2,8 @@ import Autograd
 import CBLAS
 
 /// matmul through the engine next to a direct cblas_sgemm call of the same shape, at the
-/// same thread count (the engine's per-call policy picks it; the direct call uses it too).
+/// same thread count: the engine splits the product over its own threads, the direct call
+/// uses OpenBLAS's threading (the engine pins OpenBLAS back to one thread on its next call).
 func benchMatMul(threads: Int) {
     BLAS.maxThreads = threads
     // (m, k, n, where the shape comes from)
@@ -19,14 +20,13 @@ func benchMatMul(threads: Int) {
         let b = Tensor.randomNormal([k, n], using: &rng)
         let flop = 2.0 * Double(m) * Double(k) * Double(n)
         let ours = Timer.secondsPerCall { blackHole(a.matmul(b)) }
-        let used = m * n * k < BLAS.parallelThreshold ? 1 : threads
+        let used = m * n * k < BLAS.splitThreshold ? 1 : threads
         let c = Storage(uninitialized: m * n)
         let direct = Timer.secondsPerCall {
             openblas_set_num_threads(Int32(used))
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
                         a.storage.pointer, Int32(k), b.storage.pointer, Int32(n), 0, c.pointer, Int32(n))
         }
-        BLAS.maxThreads = threads  // resync the engine's cached thread count
         report("matmul", ["shape": "\(m)x\(k)x\(n)", "origin": origin, "threads": threads, "blas_threads": used,
                           "gflops": flop / ours / 1e9, "sgemm_gflops": flop / direct / 1e9,
                           "vs_sgemm": direct / ours])

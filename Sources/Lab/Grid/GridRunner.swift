@@ -33,7 +33,7 @@ public final class GridRunner: @unchecked Sendable {
 
     /// Run every product on one BLAS thread while the grid trains (cells in parallel then
     /// scale better). `BLAS.maxThreads` is process-wide, and results depend on it (products
-    /// split by rows), so only a process that does nothing else should set this: `swiftgan
+    /// split over threads), so only a process that does nothing else should set this: `swiftgan
     /// lab` does; inside a larger program (a test suite) other work would see it change.
     public let singleThreadedBLAS: Bool
 
