@@ -80,14 +80,26 @@ public enum Runner {
         let sampleData: (Int, inout RandomGenerator) -> Tensor = { n, r in data.batch(n, using: &r) }
         let trainer = GANTrainer(
             generator: g, discriminator: d,
-            generatorOptimizer: Adam(learningRate: Float(c.lrG), beta1: Float(c.beta1), beta2: Float(c.beta2)),
-            discriminatorOptimizer: Adam(learningRate: Float(c.lrD), beta1: Float(c.beta1), beta2: Float(c.beta2)),
+            generatorOptimizer: Adam(learningRate: learningRate(c.lrG, updatesPerStep: c.generatorSteps, c),
+                                     beta1: Float(c.beta1), beta2: Float(c.beta2)),
+            discriminatorOptimizer: Adam(learningRate: learningRate(c.lrD, updatesPerStep: c.criticSteps, c),
+                                         beta1: Float(c.beta1), beta2: Float(c.beta2)),
             settings: s, seed: UInt64(c.seed) &+ 1,
             sampleNoise: distributed?.shard(noiseSampler(c)) ?? noiseSampler(c),
             // The draw depends only on the trainer's generator, so a resumed run sees the same data.
             sampleData: distributed?.shard(sampleData) ?? sampleData)
         try distributed?.attach(to: trainer, c)
         return trainer
+    }
+
+    /// A player's learning rate: constant, or (`optim.lr_decay_from` < 1) constant up to that
+    /// share of the run and then falling linearly to zero at its last update. The schedule
+    /// counts the player's own updates, `updatesPerStep` per train step.
+    public static func learningRate(_ lr: Double, updatesPerStep: Int, _ c: RunConfig) -> LearningRateSchedule {
+        guard c.lrDecayFrom < 1, c.steps > 0 else { return .constant(Float(lr)) }
+        let end = c.steps * updatesPerStep
+        let start = min(Int((c.lrDecayFrom * Double(end)).rounded()), end - 1)
+        return .linearDecay(from: Float(lr), to: 0, start: start, end: end)
     }
 
     /// z for G: N(0, I) or U[−1, 1] (`model.noise`), [n, latent].

@@ -57,6 +57,7 @@ public struct RunConfig: Equatable, Sendable {
     public var lrD: Double = 1e-4
     public var beta1: Double = 0.5
     public var beta2: Double = 0.999
+    public var lrDecayFrom: Double = 1
     // the run
     public var steps = 2000
     public var seed = 0
@@ -179,6 +180,8 @@ public struct RunConfig: Equatable, Sendable {
         double("optim.lr_d", \.lrD, 0...10, "Adam learning rate of D (TTUR: set it apart from lr_g)"),
         double("optim.beta1", \.beta1, 0...0.999999, "Adam β1 (both players)"),
         double("optim.beta2", \.beta2, 0...0.999999, "Adam β2 (both players)"),
+        double("optim.lr_decay_from", \.lrDecayFrom, 0...1,
+               "share of train.steps after which both learning rates fall linearly to zero at the last step (1: constant rates; 0.5: the second half decays, as in CycleGAN's recipe)"),
         int("train.steps", \.steps, 0...100_000_000, "G steps of the run"),
         int("train.seed", \.seed, 0...Int(Int32.max), "seed of every random draw"),
         int("train.log_every", \.logEvery, 1...100_000_000, "steps between log records"),

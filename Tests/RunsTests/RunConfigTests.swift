@@ -78,6 +78,25 @@ struct RunSwitchTests {
     }
 }
 
+@Suite("Run configurations: learning-rate decay")
+struct LearningRateDecayTests {
+    @Test func bothPlayersDecayToZeroOverTheirOwnUpdates() throws {
+        var c = RunConfig()
+        try c.apply(overrides: ["train.steps=100", "game.critic_steps=5", "optim.lr_g=0.002", "optim.lr_d=0.001",
+                                "optim.lr_decay_from=0.5"])
+        let t = try Runner.makeTrainer(c)
+        let g = try #require((t.generatorOptimizer as? Adam)?.learningRate)
+        let d = try #require((t.discriminatorOptimizer as? Adam)?.learningRate)
+        // G: 100 updates, decaying from update 50; D: 5 per step, 500, decaying from 250.
+        #expect(g(0) == 0.002 && g(50) == 0.002 && abs(g(75) - 0.001) < 1e-9 && g(100) == 0)
+        #expect(d(250) == 0.001 && abs(d(375) - 0.0005) < 1e-9 && d(99) == 0.001 && d(500) == 0)
+        var constant = RunConfig()
+        try constant.apply(overrides: ["optim.lr_g=0.002"])
+        #expect((try Runner.makeTrainer(constant).generatorOptimizer as? Adam)?.learningRate == .constant(0.002))
+        #expect(throws: ConfigError.self) { try constant.apply(overrides: ["optim.lr_decay_from=1.5"]) }
+    }
+}
+
 @Suite("Run configurations: LSGAN targets")
 struct LSGANConfigTests {
     @Test func lsganTargetsReachTheObjective() throws {
