@@ -52,7 +52,9 @@ struct LabCommand: ParsableCommand {
         }
         var x: Experiment
         do {
-            if experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml") || FileManager.default.fileExists(atPath: experiment) {
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: experiment, isDirectory: &isFolder)
+            if experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml") || (exists && !isFolder.boolValue) {
                 guard let text = try? String(contentsOfFile: experiment, encoding: .utf8) else { throw ConfigError("\(experiment): cannot read the file") }
                 x = try Experiment(yaml: text, source: experiment)
             } else {
@@ -62,7 +64,11 @@ struct LabCommand: ParsableCommand {
                 guard seeds >= 1 else { throw ConfigError("--seeds must be at least 1, got \(seeds)") }
                 x.seeds = seeds
             }
-            if let steps { try x.base.apply(overrides: ["train.steps=\(steps)"]) }
+            if let steps {
+                // Every run: the base and any arm that sets its own budget.
+                try x.base.apply(overrides: ["train.steps=\(steps)"])
+                for i in x.arms.indices { x.arms[i].overrides.removeAll { $0.hasPrefix("train.steps=") } }
+            }
             if let jobs, jobs < 1 { throw ConfigError("--jobs must be at least 1, got \(jobs)") }
         } catch let e as ConfigError { throw fail(e.description) }
 
@@ -75,7 +81,9 @@ struct LabCommand: ParsableCommand {
             Swift.print("[\(done)/\(total)] \(cell.arm) seed \(cell.seed): \(metrics) (\(String(format: "%.1f", cell.seconds)) s)")
             fflush(nil)
         }
-        Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.base.steps) steps each, \(runner.parallelism) at once → \(dir.path)")
+        let budgets = Set(x.arms.compactMap { try? x.config(arm: $0, seed: 0).steps }).sorted()
+        let budget = budgets.count > 1 ? "\(budgets.first!)-\(budgets.last!)" : "\(budgets.first ?? x.base.steps)"
+        Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(budget) steps each, \(runner.parallelism) at once → \(dir.path)")
         let results: [CellResult]
         do { results = try runner.run() } catch let e as ConfigError { throw fail(e.description) }
         let table = GridTable(experiment: x, results: results, wallSeconds: Date().timeIntervalSince(start))
