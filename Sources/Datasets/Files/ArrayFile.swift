@@ -11,8 +11,11 @@ import Foundation
 /// as they are). Image values must lie in −1...1, the range of a tanh generator: scale them
 /// first (`x / 127.5 - 1` for bytes stored as floats); anything else is an error naming the file.
 public enum ArrayFile {
-    /// Vectors `[N, D]`, or images `[N, C, size, size]` when `imageSize` is given.
-    public static func load(_ url: URL, imageSize: Int? = nil, fit: ImageFit = .resize) throws -> Tensor {
+    /// Vectors `[N, D]`, or images `[N, C, size, size]` when `imageSize` is given; with
+    /// `vectorsIfFlat`, an `[N, D]` array is returned as vectors even then (the file is read
+    /// once whichever it holds).
+    public static func load(_ url: URL, imageSize: Int? = nil, fit: ImageFit = .resize,
+                            vectorsIfFlat: Bool = false) throws -> Tensor {
         let array: NPYArray
         do { array = try NPY.readArray(contentsOf: url) } catch let error as NPYError {
             throw DataFileError(error.description)
@@ -26,7 +29,7 @@ public enum ArrayFile {
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw DataFileError("\(url.path): value \(values[bad]) at flat index \(bad) is not finite")
         }
-        guard let size = imageSize else {
+        guard let size = imageSize, !(vectorsIfFlat && shape.count == 2) else {
             guard shape.count == 2 else {
                 throw DataFileError("\(url.path): array of shape \(Shape.describe(shape)) holds images, but the model takes vectors [N, D]")
             }

@@ -46,8 +46,11 @@ public final class ImageData: TrainingData {
             sampleShape = c.dimension > 0 ? [c.dimension] : [c.channels, c.imageSize, c.imageSize]
             guard loading else { return }
             let url = try Self.path(c, what: "the .npy file")
-            let asVectors = c.dimension > 0 || (try? NPY.readArray(contentsOf: url).shape.count) == 2
-            let x = try Self.wrap { try ArrayFile.load(url, imageSize: asVectors ? nil : c.imageSize, fit: ImageFit(rawValue: c.fit)!) }
+            let x = try Self.wrap {
+                try ArrayFile.load(url, imageSize: c.dimension > 0 ? nil : c.imageSize, fit: ImageFit(rawValue: c.fit)!,
+                                   vectorsIfFlat: true)
+            }
+            let asVectors = x.shape.count == 2
             if asVectors {
                 if c.dimension > 0 && x.shape[1] != c.dimension {
                     throw ConfigError("data.dimension is \(c.dimension), but \(url.path) holds vectors of \(x.shape[1])")
