@@ -70,7 +70,9 @@ public struct GridTable: Sendable {
 
     static func format(_ x: Double) -> String {
         if !x.isFinite { return x.isNaN ? "nan" : x > 0 ? "inf" : "-inf" }
-        return abs(x) >= 10 ? String(format: "%.1f", x) : String(format: "%.2f", x)
+        if abs(x) >= 10 { return String(format: "%.1f", x) }
+        // Small values (reverse KL of a good run) keep two significant digits, not "0.00".
+        return x != 0 && abs(x) < 0.1 ? String(format: "%.2g", x) : String(format: "%.2f", x)
     }
 
     /// The table in Markdown: one row per arm, "ours ± se (paper mean ± se)", † where the two
@@ -78,7 +80,9 @@ public struct GridTable: Sendable {
     public var markdown: String {
         var out = "## \(experiment.name)\n\n"
         if !experiment.description.isEmpty { out += experiment.description + "\n\n" }
-        let steps = experiment.base.steps
+        // Arms may set their own budget.
+        let budgets = Set(experiment.arms.compactMap { try? experiment.config(arm: $0, seed: 0).steps }).sorted()
+        let steps = budgets.count > 1 ? "\(budgets.first!)-\(budgets.last!)" : "\(budgets.first ?? experiment.base.steps)"
         out += "\(experiment.seeds) seeds per arm, \(steps) steps per run; wall time \(String(format: "%.1f", wallSeconds)) s"
         out += " on \(ProcessInfo.processInfo.activeProcessorCount) cores.\n\n"
         let hasPublished = rows.contains { $0.cells.values.contains { $0.published != nil } }
