@@ -111,7 +111,7 @@ public enum BundledExperiments {
           at least 97 % high-quality samples and reverse KL at most 0.05. Non-saturating loss, PacGAN2
           packing and R1 (γ 0.1) for coverage and balance, an exponential moving average of G's weights
           for precision, ReLU MLPs 3 × 256, Adam(1e-3, β = (0.5, 0.999)), batch 512; the learning rates
-          fall linearly to zero over the second half of the run (ring: 12,000 steps; grid: 24,000 steps,
+          fall linearly to zero over the second half of the run (ring: 20,000 steps; grid: 24,000 steps,
           as its modes form only after ~10,000 steps).
         seeds: 10
         base:
@@ -119,7 +119,7 @@ public enum BundledExperiments {
           model: {arch: mlp, latent: 2, hidden: 256, layers: 3}
           game: {objective: non-saturating, batch_size: 512, packing: 2, ema_decay: 0.999, penalty: r1, penalty_weight: 0.1}
           optim: {lr_g: 0.001, lr_d: 0.001, beta1: 0.5, beta2: 0.999, lr_decay_from: 0.5}
-          train: {steps: 12000}
+          train: {steps: 20000}
         arms:
           - name: ring
             published: {modes_covered: 8, high_quality_percent: 97, reverse_kl: 0.05}
