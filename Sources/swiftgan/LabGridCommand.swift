@@ -64,11 +64,7 @@ struct LabCommand: ParsableCommand {
                 guard seeds >= 1 else { throw ConfigError("--seeds must be at least 1, got \(seeds)") }
                 x.seeds = seeds
             }
-            if let steps {
-                // Every run: the base and any arm that sets its own budget.
-                try x.base.apply(overrides: ["train.steps=\(steps)"])
-                for i in x.arms.indices { x.arms[i].overrides.removeAll { $0.hasPrefix("train.steps=") } }
-            }
+            if let steps { try x.setSteps(steps) }
             if let jobs, jobs < 1 { throw ConfigError("--jobs must be at least 1, got \(jobs)") }
         } catch let e as ConfigError { throw fail(e.description) }
 
@@ -81,9 +77,7 @@ struct LabCommand: ParsableCommand {
             Swift.print("[\(done)/\(total)] \(cell.arm) seed \(cell.seed): \(metrics) (\(String(format: "%.1f", cell.seconds)) s)")
             fflush(nil)
         }
-        let budgets = Set(x.arms.compactMap { try? x.config(arm: $0, seed: 0).steps }).sorted()
-        let budget = budgets.count > 1 ? "\(budgets.first!)-\(budgets.last!)" : "\(budgets.first ?? x.base.steps)"
-        Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(budget) steps each, \(runner.parallelism) at once → \(dir.path)")
+        Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.stepBudget) steps each, \(runner.parallelism) at once → \(dir.path)")
         let results: [CellResult]
         do { results = try runner.run() } catch let e as ConfigError { throw fail(e.description) }
         let table = GridTable(experiment: x, results: results, wallSeconds: Date().timeIntervalSince(start))

@@ -54,6 +54,20 @@ public struct Experiment: Sendable {
         return c
     }
 
+    /// Every run's budget as text: "3000", or "12000-24000" when arms set their own
+    /// `train.steps`.
+    public var stepBudget: String {
+        let budgets = Set(arms.compactMap { try? config(arm: $0, seed: 0).steps }).sorted()
+        guard let first = budgets.first, let last = budgets.last else { return "\(base.steps)" }
+        return first == last ? "\(first)" : "\(first)-\(last)"
+    }
+
+    /// Gives every run `steps`: the base and any arm that sets its own budget.
+    public mutating func setSteps(_ steps: Int) throws {
+        try base.apply(overrides: ["train.steps=\(steps)"])
+        for i in arms.indices { arms[i].overrides.removeAll { $0.hasPrefix("train.steps=") } }
+    }
+
     /// Reads an experiment; errors name `source` and the field at fault.
     public init(yaml text: String, source: String) throws {
         let node: Any?

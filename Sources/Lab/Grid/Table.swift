@@ -80,10 +80,7 @@ public struct GridTable: Sendable {
     public var markdown: String {
         var out = "## \(experiment.name)\n\n"
         if !experiment.description.isEmpty { out += experiment.description + "\n\n" }
-        // Arms may set their own budget.
-        let budgets = Set(experiment.arms.compactMap { try? experiment.config(arm: $0, seed: 0).steps }).sorted()
-        let steps = budgets.count > 1 ? "\(budgets.first!)-\(budgets.last!)" : "\(budgets.first ?? experiment.base.steps)"
-        out += "\(experiment.seeds) seeds per arm, \(steps) steps per run; wall time \(String(format: "%.1f", wallSeconds)) s"
+        out += "\(experiment.seeds) seeds per arm, \(experiment.stepBudget) steps per run; wall time \(String(format: "%.1f", wallSeconds)) s"
         out += " on \(ProcessInfo.processInfo.activeProcessorCount) cores.\n\n"
         let hasPublished = rows.contains { $0.cells.values.contains { $0.published != nil } }
         out += "| arm | " + metrics.map { GridTable.titles[$0] ?? $0 }.joined(separator: " | ") + " | s / run |\n"
