@@ -6,10 +6,5 @@ set -euo pipefail
 need=()
 pkg-config --exists ompi-c 2>/dev/null || need+=(libopenmpi-dev)
 command -v mpirun >/dev/null 2>&1 || need+=(openmpi-bin)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "setup-mpi: installing ${need[*]}" >&2
-    SUDO=""
-    [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install setup-mpi ${need[@]+"${need[@]}"}

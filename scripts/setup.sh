@@ -8,11 +8,6 @@ need=()
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 [ -f /usr/include/png.h ] || need+=(libpng-dev)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "setup: installing ${need[*]}" >&2
-    SUDO=""
-    [ "$(id -u)" = 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install setup ${need[@]+"${need[@]}"}
 command -v swift >/dev/null 2>&1 || { echo "setup: swift is not on PATH (Swift 6.1 or newer is needed)" >&2; exit 1; }
