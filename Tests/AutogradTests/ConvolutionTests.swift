@@ -83,6 +83,9 @@ struct ConvolutionTests {
             ([2, 1, 7, 10], [2, 1, 2, 3], (2, 3), (0, 1)),
             ([2, 3, 5, 5], [2, 3, 5, 5], (1, 1), (0, 0)),
             ([1, 2, 8, 9], [3, 2, 2, 2], (3, 3), (1, 0)),
+            // rows longer than one 16-float vector (the AVX-512 im2col loops over them)
+            ([1, 2, 6, 40], [2, 2, 3, 3], (1, 2), (1, 1)),
+            ([1, 1, 5, 37], [2, 1, 3, 5], (1, 1), (1, 2)),
         ]
         for (xs, ws, s, p) in cases {
             let x = Tensor.randomNormal(xs, using: &rng)
@@ -105,6 +108,9 @@ struct ConvolutionTests {
             ([3, 2, 3, 5], [2, 2, 3, 3], 1, 1, 0),
             ([1, 3, 4, 4], [3, 2, 4, 4], 2, 1, 0),
             ([2, 2, 2, 3], [2, 1, 1, 1], 3, 0, 2),
+            // grid rows longer than one vector (col2im adds 8 floats at a time at stride 2)
+            ([1, 2, 3, 19], [2, 2, 5, 5], 2, 2, 1),
+            ([1, 2, 2, 21], [2, 1, 3, 3], 1, 1, 0),
         ]
         for (xs, ws, s, p, op) in cases {
             let x = Tensor.randomNormal(xs, using: &rng)
@@ -114,6 +120,53 @@ struct ConvolutionTests {
             expectClose(got, naiveConvTranspose2d(x, w, b, stride: s, padding: p, outputPadding: op),
                         "convTranspose2d \(xs) * \(ws) s\(s) p\(p) op\(op)")
         }
+    }
+
+    /// A batch whose column matrix exceeds `ConvKernels.columnBudget` runs in chunks of
+    /// images; every output, and the weight gradients summed over chunks, must equal the
+    /// same ops run one image at a time.
+    @Test func batchesLargerThanOneChunkMatchImageByImage() {
+        var rng = RandomGenerator(seed: 14)
+        // conv2d: K = 8·5·5 = 200 rows, 20·20 windows per image: ~26 images per chunk.
+        let n = 30
+        let x = Tensor.randomNormal([n, 8, 20, 20], using: &rng).requiringGradient()
+        let w = Tensor.randomNormal([6, 8, 5, 5], using: &rng).requiringGradient()
+        #expect(200 * 400 * n > ConvKernels.columnBudget, "the batch must span several chunks")
+        let y = Tensor.conv2d(x, weight: w, stride: 1, padding: 2)
+        let v = Tensor.randomNormal(y.shape, using: &rng)
+        let g = gradients(of: (y * v).sum(), wrt: [x, w])
+        var gwSum = Tensor(zeros: w.shape)
+        for i in [0, 13, 26, 29] {  // images in the first, middle and last chunks
+            let xi = x.detached().slice(axis: 0, range: i..<(i + 1)).requiringGradient(), vi = v.slice(axis: 0, range: i..<(i + 1))
+            let yi = Tensor.conv2d(xi, weight: w, stride: 1, padding: 2)
+            expectClose(y.slice(axis: 0, range: i..<(i + 1)), yi, "conv2d image \(i)")
+            let gi = gradients(of: (yi * vi).sum(), wrt: [xi])[0]
+            expectClose(g[0].slice(axis: 0, range: i..<(i + 1)), gi, "conv2d input gradient image \(i)")
+        }
+        for i in 0..<n {
+            gwSum = gwSum + Tensor.conv2dWeightGradient(x.detached().slice(axis: 0, range: i..<(i + 1)), v.slice(axis: 0, range: i..<(i + 1)), kernelSize: (5, 5),
+                                                       stride: (1, 1), padding: (2, 2))
+        }
+        // Sums of ~10⁴ products of magnitude ~100: rounding differs with the order.
+        expectClose(g[1], gwSum, atol: 2e-3, "conv2d weight gradient over chunks")
+
+        // convTranspose2d, stride 2: K = 6·5·5 = 150 rows, 20·20 grid points per image.
+        let wt = Tensor.randomNormal([8, 6, 5, 5], using: &rng).requiringGradient()
+        let yt = Tensor.convTranspose2d(x, weight: wt, stride: 2, padding: 2, outputPadding: 1)
+        let vt = Tensor.randomNormal(yt.shape, using: &rng)
+        let gt = gradients(of: (yt * vt).sum(), wrt: [x, wt])
+        var gwtSum = Tensor(zeros: wt.shape)
+        for i in 0..<n {
+            let xi = x.detached().slice(axis: 0, range: i..<(i + 1)).requiringGradient(), wi = wt.detached().requiringGradient()
+            let yi = Tensor.convTranspose2d(xi, weight: wi, stride: 2, padding: 2, outputPadding: 1)
+            let gi = gradients(of: (yi * vt.slice(axis: 0, range: i..<(i + 1))).sum(), wrt: [xi, wi])
+            if i % 7 == 0 || i == n - 1 {
+                expectClose(yt.slice(axis: 0, range: i..<(i + 1)), yi, "convTranspose2d image \(i)")
+                expectClose(gt[0].slice(axis: 0, range: i..<(i + 1)), gi[0], "convTranspose2d input gradient image \(i)")
+            }
+            gwtSum = gwtSum + gi[1]
+        }
+        expectClose(gt[1], gwtSum, atol: 2e-3, "convTranspose2d weight gradient over chunks")
     }
 
     /// conv_transpose2d is the adjoint of conv2d: <conv(x), y> = <x, convT(y)>, including the

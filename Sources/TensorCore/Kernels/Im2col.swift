@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CKernels
 import Dispatch
 
 /// The shapes of one 2-D convolution, seen from the image side: an NCHW image
@@ -45,6 +46,13 @@ public struct ConvGeometry: Equatable, Sendable {
         return span < 0 ? 0 : span / stride + 1
     }
 
+    /// The same geometry over `batch` images.
+    public func withBatch(_ batch: Int) -> ConvGeometry {
+        ConvGeometry(batch: batch, channels: channels, height: height, width: width, kernelH: kernelH,
+                     kernelW: kernelW, strideH: strideH, strideW: strideW, padH: padH, padW: padW,
+                     outH: outH, outW: outW)
+    }
+
     /// Rows of the column matrix: `channels · kernelH · kernelW`.
     public var columnRows: Int { channels * kernelH * kernelW }
     /// Columns of the column matrix: `batch · outH · outW`.
@@ -61,10 +69,14 @@ public struct ConvGeometry: Equatable, Sendable {
 /// in `[O, N, OH·OW]` order; `swapAxes01` turns it into NCHW (contiguous blocks of OH·OW
 /// floats, cheap next to the product).
 ///
-/// Both kernels go through one zero-bordered copy of each image plane (small, it stays in
-/// L1), so their inner loops have no bounds tests, and split the batch over up to
-/// `BLAS.maxThreads` threads when there is enough work (images are independent, so the
-/// result does not depend on the thread count).
+/// Both kernels walk the column matrix row by row, i.e. channel by channel: for one channel
+/// `c` they copy a block of images' planes into zero-bordered planes (small, they stay in
+/// L1/L2, and their inner loops need no bounds tests), then stream each of the `kh·kw` rows
+/// `(c, i, j)` through that block in order. Walking image by image instead jumps between
+/// rows `N·OH·OW` floats apart for every 49-float piece: measured on W3's layers, that made
+/// these copies latency-bound at 2-3 GB/s. The (channel, image block) units are independent
+/// and split over up to `BLAS.maxThreads` threads when there is enough work; each writes its
+/// own part, so the result does not depend on the thread count.
 public enum Im2col {
     /// The zero-bordered plane: tall and wide enough for every window.
     @inline(__always)
@@ -73,53 +85,68 @@ public enum Im2col {
          Swift.max((g.outW - 1) * g.strideW + g.kernelW, g.padW + g.width))
     }
 
+    /// Floats of padded planes one unit of work holds at once (64 KB).
+    static let blockFloats = 1 << 14
+
+    /// Images per block: as many padded planes as fit `blockFloats`, at least one.
+    @inline(__always)
+    static func imagesPerBlock(_ g: ConvGeometry) -> Int {
+        let (PH, PW) = paddedPlaneSize(g)
+        return Swift.max(1, Swift.min(g.batch, blockFloats / Swift.max(1, PH * PW)))
+    }
+
+    /// Runs `body(channel, images, planes)` for every (channel, image block) unit, split over
+    /// threads; `planes` is a scratch block for the unit's padded planes, zeroed once per
+    /// thread (im2col relies on the borders staying zero; col2im clears what it uses).
+    @inline(__always)
+    static func forEachUnit(_ g: ConvGeometry, work: Int,
+                            _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+        let per = imagesPerBlock(g)
+        let blocks = (g.batch + per - 1) / per
+        let (PH, PW) = paddedPlaneSize(g)
+        let planes = per * PH * PW
+        Parallel.forEachChunk(g.channels * blocks, work: work) { units in
+            let pp = UnsafeMutablePointer<Float>.allocate(capacity: planes)
+            defer { pp.deallocate() }
+            pp.update(repeating: 0, count: planes)
+            for u in units {
+                let c = u / blocks, n0 = (u % blocks) * per
+                body(c, n0..<Swift.min(g.batch, n0 + per), pp)
+            }
+        }
+    }
+
     /// Fills `cols` (`[C·kh·kw, N·OH·OW]`, every element written) from the NCHW image `x`.
     public static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
                               _ cols: UnsafeMutablePointer<Float>) {
         if g.columnCount == 0 || g.columnRows == 0 { return }
         let xs = SendablePointer(x), cs = SendablePointer(cols)
-        Parallel.forEachChunk(g.batch, work: g.columnRows * g.columnCount) { range in
-            im2col(xs.pointer, g, cs.pointer, images: range)
+        forEachUnit(g, work: g.columnRows * g.columnCount) { c, images, pp in
+            im2col(xs.pointer, g, cs.pointer, channel: c, images: images, planes: pp)
         }
     }
 
-    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry,
-                       _ cols: UnsafeMutablePointer<Float>, images: Range<Int>) {
+    /// Rows `(c, ·, ·)` of `cols`, columns of images `images`, from the planes `x[images, c]`.
+    static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>,
+                       channel c: Int, images: Range<Int>, planes pp: UnsafeMutablePointer<Float>) {
         let C = g.channels, H = g.height, W = g.width
         let kh = g.kernelH, kw = g.kernelW, sh = g.strideH, sw = g.strideW
         let OH = g.outH, OW = g.outW
         let ohw = OH * OW, np = g.batch * ohw, hw = H * W
         let (PH, PW) = paddedPlaneSize(g)
-        let pp = UnsafeMutablePointer<Float>.allocate(capacity: PH * PW)
-        defer { pp.deallocate() }
-        pp.update(repeating: 0, count: PH * PW)  // the border stays zero
-        let rowStep = sh * PW
-        for n in images {
-            for c in 0..<C {
-                let plane = x + (n * C + c) * hw
-                for r in 0..<H { (pp + (r + g.padH) * PW + g.padW).update(from: plane + r * W, count: W) }
-                for i in 0..<kh {
-                    for j in 0..<kw {
-                        let dst = cols + ((c * kh + i) * kw + j) * np + n * ohw
-                        let src = pp + i * PW + j
-                        if sw == 1 {
-                            for oh in 0..<OH {
-                                let s = src + oh * rowStep, d = dst + oh * OW
-                                for ow in 0..<OW { d[ow] = s[ow] }
-                            }
-                        } else if sw == 2 {
-                            for oh in 0..<OH {
-                                let s = src + oh * rowStep, d = dst + oh * OW
-                                for ow in 0..<OW { d[ow] = s[2 * ow] }
-                            }
-                        } else {
-                            for oh in 0..<OH {
-                                let s = src + oh * rowStep, d = dst + oh * OW
-                                for ow in 0..<OW { d[ow] = s[ow * sw] }
-                            }
-                        }
-                    }
-                }
+        let pph = PH * PW, rowStep = sh * PW
+        // The interiors; the borders stay zero.
+        for (b, n) in images.enumerated() {
+            let plane = x + (n * C + c) * hw, p = pp + b * pph + g.padH * PW + g.padW
+            for r in 0..<H {
+                let s = plane + r * W, d = p + r * PW
+                for t in 0..<W { d[t] = s[t] }
+            }
+        }
+        for i in 0..<kh {
+            for j in 0..<kw {
+                let row = cols + ((c * kh + i) * kw + j) * np + images.lowerBound * ohw
+                sg_im2col_tap(pp + i * PW + j, pph, rowStep, sw, row, images.count, OH, OW)
             }
         }
     }
@@ -129,56 +156,39 @@ public enum Im2col {
     /// bias is given, else from 0.
     public static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry,
                               _ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil) {
+        if g.imageCount == 0 { return }
         let cs = SendablePointer(cols), xs = SendablePointer(x), bs = bias.map { SendablePointer($0) }
-        Parallel.forEachChunk(g.batch, work: g.columnRows * g.columnCount + g.imageCount) { range in
-            col2im(cs.pointer, g, xs.pointer, bias: bs?.pointer, images: range)
+        forEachUnit(g, work: g.columnRows * g.columnCount + g.imageCount) { c, images, pp in
+            col2im(cs.pointer, g, xs.pointer, bias: bs?.pointer, channel: c, images: images, planes: pp)
         }
     }
 
+    /// The planes `x[images, c]` from rows `(c, ·, ·)` of `cols`, columns of images `images`.
     static func col2im(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, _ x: UnsafeMutablePointer<Float>,
-                       bias: UnsafePointer<Float>?, images: Range<Int>) {
+                       bias: UnsafePointer<Float>?, channel c: Int, images: Range<Int>,
+                       planes pp: UnsafeMutablePointer<Float>) {
         let C = g.channels, H = g.height, W = g.width
         let kh = g.kernelH, kw = g.kernelW, sh = g.strideH, sw = g.strideW
         let OH = g.outH, OW = g.outW
         let ohw = OH * OW, np = g.batch * ohw, hw = H * W
         let (PH, PW) = paddedPlaneSize(g)
-        let pp = UnsafeMutablePointer<Float>.allocate(capacity: PH * PW)
-        defer { pp.deallocate() }
-        let rowStep = sh * PW
-        for n in images {
-            for c in 0..<C {
-                pp.update(repeating: 0, count: PH * PW)
-                if ohw > 0 {
-                    for i in 0..<kh {
-                        for j in 0..<kw {
-                            let src = cols + ((c * kh + i) * kw + j) * np + n * ohw
-                            let dst = pp + i * PW + j
-                            if sw == 1 {
-                                for oh in 0..<OH {
-                                    let s = src + oh * OW, d = dst + oh * rowStep
-                                    for ow in 0..<OW { d[ow] += s[ow] }
-                                }
-                            } else if sw == 2 {
-                                for oh in 0..<OH {
-                                    let s = src + oh * OW, d = dst + oh * rowStep
-                                    for ow in 0..<OW { d[2 * ow] += s[ow] }
-                                }
-                            } else {
-                                for oh in 0..<OH {
-                                    let s = src + oh * OW, d = dst + oh * rowStep
-                                    for ow in 0..<OW { d[ow * sw] += s[ow] }
-                                }
-                            }
-                        }
-                    }
+        let pph = PH * PW, rowStep = sh * PW
+        pp.update(repeating: 0, count: images.count * pph)
+        if ohw > 0 {
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let row = cols + ((c * kh + i) * kw + j) * np + images.lowerBound * ohw
+                    sg_col2im_tap(row, pp + i * PW + j, pph, rowStep, sw, images.count, OH, OW)
                 }
-                // The image is the interior of the padded plane.
-                let plane = x + (n * C + c) * hw
-                let b = bias.map { $0[c] } ?? 0
-                for r in 0..<H {
-                    let s = pp + (r + g.padH) * PW + g.padW, d = plane + r * W
-                    for t in 0..<W { d[t] = s[t] + b }
-                }
+            }
+        }
+        // Each image is the interior of its padded plane.
+        let v = bias.map { $0[c] } ?? 0
+        for (b, n) in images.enumerated() {
+            let plane = x + (n * C + c) * hw, p = pp + b * pph + g.padH * PW + g.padW
+            for r in 0..<H {
+                let s = p + r * PW, d = plane + r * W
+                for t in 0..<W { d[t] = s[t] + v }
             }
         }
     }
@@ -260,154 +270,5 @@ enum ScratchPool {
         let b = take(count)
         defer { give(b) }
         return body(b.pointer)
-    }
-}
-
-/// Whole-batch convolution kernels built on `Im2col` and one `BLAS.sgemm` each.
-///
-/// Layouts: images NCHW; a weight is `[O, C, kh, kw]` (= `[O, C·kh·kw]` row-major), where
-/// `C` is the channel count of the image side of `g` and `O` that of the window grid side.
-/// A transposed convolution's weight `[in, out, kh, kw]` is the same array for the
-/// convolution it is the adjoint of (grid channels `in`, image channels `out`).
-public enum ConvKernels {
-    @inline(__always)
-    static func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
-        ScratchPool.with(count, body)
-    }
-
-    /// `y[n, o, oh, ow] = bias[o] + Σ_{c,i,j} w[o, c, i, j] · x[n, c, oh·sh − ph + i, ow·sw − pw + j]`
-    /// (cross-correlation, zero padding). `x` is `[N, C, H, W]`, `y` is `[N, O, OH, OW]`.
-    public static func convolve(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
-                                bias: UnsafePointer<Float>?, _ g: ConvGeometry, outChannels O: Int,
-                                _ y: UnsafeMutablePointer<Float>) {
-        let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
-        if P == 0 || O == 0 { return }
-        withScratch(K * P) { cols in
-            Im2col.im2col(x, g, cols)
-            if g.batch == 1 {
-                // [O, OH·OW] is already NCHW.
-                if let bias { for o in 0..<O { (y + o * ohw).update(repeating: bias[o], count: ohw) } }
-                BLAS.sgemm(transA: false, transB: false, m: O, n: P, k: K, a: w, lda: K, b: cols, ldb: P,
-                           beta: bias == nil ? 0 : 1, c: y, ldc: P)
-                return
-            }
-            withScratch(O * P) { yc in
-                BLAS.sgemm(transA: false, transB: false, m: O, n: P, k: K, a: w, lda: K, b: cols, ldb: P,
-                           c: yc, ldc: P)
-                Im2col.swapAxes01(yc, O, g.batch, inner: ohw, y, bias: bias)
-            }
-        }
-    }
-
-    /// The adjoint of `convolve` in its image: `x = col2im(wᵀ · gy)` (+ `bias[c]` per image
-    /// channel). `gy` is `[N, O, OH, OW]`, `x` is `[N, C, H, W]`. This is a conv2d's input
-    /// gradient and a transposed convolution's forward pass.
-    public static func convolveTransposed(_ gy: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
-                                          bias: UnsafePointer<Float>?, _ g: ConvGeometry, outChannels O: Int,
-                                          _ x: UnsafeMutablePointer<Float>) {
-        let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
-        if P == 0 || O == 0 || K == 0 {
-            for c in 0..<g.batch * g.channels {
-                (x + c * g.height * g.width).update(repeating: bias.map { $0[c % g.channels] } ?? 0,
-                                                    count: g.height * g.width)
-            }
-            return
-        }
-        withScratch(K * P) { cols in
-            if g.batch == 1 {
-                BLAS.sgemm(transA: true, transB: false, m: K, n: P, k: O, a: w, lda: K, b: gy, ldb: P,
-                           c: cols, ldc: P)
-            } else {
-                withScratch(O * P) { gc in
-                    Im2col.swapAxes01(gy, g.batch, O, inner: ohw, gc)
-                    BLAS.sgemm(transA: true, transB: false, m: K, n: P, k: O, a: w, lda: K, b: gc, ldb: P,
-                               c: cols, ldc: P)
-                }
-            }
-            Im2col.col2im(cols, g, x, bias: bias)
-        }
-    }
-
-    /// The gradient of `convolve` with respect to its weight:
-    /// `gw[o, c, i, j] = Σ_{n,oh,ow} gy[n, o, oh, ow] · x[n, c, oh·sh − ph + i, ow·sw − pw + j]`,
-    /// i.e. `gw = gy · colsᵀ`. `x` is `[N, C, H, W]`, `gy` `[N, O, OH, OW]`, `gw` `[O, C, kh, kw]`.
-    public static func weightGradient(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
-                                      _ g: ConvGeometry, outChannels O: Int,
-                                      _ gw: UnsafeMutablePointer<Float>) {
-        let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
-        if P == 0 { gw.update(repeating: 0, count: O * K); return }
-        withScratch(K * P) { cols in
-            Im2col.im2col(x, g, cols)
-            if g.batch == 1 {
-                BLAS.sgemm(transA: false, transB: true, m: O, n: K, k: P, a: gy, lda: P, b: cols, ldb: P,
-                           c: gw, ldc: K)
-                return
-            }
-            withScratch(O * P) { gc in
-                Im2col.swapAxes01(gy, g.batch, O, inner: ohw, gc)
-                BLAS.sgemm(transA: false, transB: true, m: O, n: K, k: P, a: gc, lda: P, b: cols, ldb: P,
-                           c: gw, ldc: K)
-            }
-        }
-    }
-
-    /// `convolve` (without bias) and `weightGradient` of the same image at once, sharing its
-    /// column matrix: `y = W · cols(x)` and `gw = g · cols(x)ᵀ`, where `g` is `[N, O', OH, OW]`.
-    /// (A transposed convolution's backward pass needs exactly these two.) `weight` is
-    /// `[O, C·kh·kw]`, `y` `[N, O, OH, OW]`, `gw` `[O', C·kh·kw]`.
-    public static func convolveAndWeightGradient(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
-                                                 outChannels O: Int, gradient gy: UnsafePointer<Float>,
-                                                 gradientChannels O2: Int, _ g: ConvGeometry,
-                                                 y: UnsafeMutablePointer<Float>, gw: UnsafeMutablePointer<Float>) {
-        let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
-        if P == 0 {
-            gw.update(repeating: 0, count: O2 * K)
-            return
-        }
-        withScratch(K * P) { cols in
-            Im2col.im2col(x, g, cols)
-            if g.batch == 1 {
-                BLAS.sgemm(transA: false, transB: false, m: O, n: P, k: K, a: w, lda: K, b: cols, ldb: P,
-                           c: y, ldc: P)
-                BLAS.sgemm(transA: false, transB: true, m: O2, n: K, k: P, a: gy, lda: P, b: cols, ldb: P,
-                           c: gw, ldc: K)
-                return
-            }
-            withScratch(Swift.max(O, O2) * P) { buf in
-                BLAS.sgemm(transA: false, transB: false, m: O, n: P, k: K, a: w, lda: K, b: cols, ldb: P,
-                           c: buf, ldc: P)
-                Im2col.swapAxes01(buf, O, g.batch, inner: ohw, y)
-                Im2col.swapAxes01(gy, g.batch, O2, inner: ohw, buf)
-                BLAS.sgemm(transA: false, transB: true, m: O2, n: K, k: P, a: buf, lda: P, b: cols, ldb: P,
-                           c: gw, ldc: K)
-            }
-        }
-    }
-
-    /// `convolveTransposed` (without bias) of `gy` and `weightGradient(x, gy)` at once,
-    /// sharing `gy` in `[O, N·OH·OW]` order: a convolution's backward pass. `x` is
-    /// `[N, C, H, W]`, `gy` `[N, O, OH, OW]`, `weight` `[O, C·kh·kw]`; writes `gx` (like `x`)
-    /// and `gw` (like `weight`).
-    public static func convolutionBackward(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
-                                           gradient gy: UnsafePointer<Float>, outChannels O: Int,
-                                           _ g: ConvGeometry,
-                                           gx: UnsafeMutablePointer<Float>, gw: UnsafeMutablePointer<Float>) {
-        let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
-        if P == 0 || O == 0 || g.batch == 1 {
-            convolveTransposed(gy, weight: w, bias: nil, g, outChannels: O, gx)
-            weightGradient(x, gy, g, outChannels: O, gw)
-            return
-        }
-        withScratch(O * P) { gc in
-            Im2col.swapAxes01(gy, g.batch, O, inner: ohw, gc)
-            withScratch(K * P) { cols in
-                BLAS.sgemm(transA: true, transB: false, m: K, n: P, k: O, a: w, lda: K, b: gc, ldb: P,
-                           c: cols, ldc: P)
-                Im2col.col2im(cols, g, gx)
-                Im2col.im2col(x, g, cols)
-                BLAS.sgemm(transA: false, transB: true, m: O, n: K, k: P, a: gc, lda: P, b: cols, ldb: P,
-                           c: gw, ldc: K)
-            }
-        }
     }
 }
