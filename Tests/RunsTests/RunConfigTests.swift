@@ -120,4 +120,27 @@ struct ScatterPlotTests {
         let plain = ScatterPlot.render(points, over: ring, size: 50)
         #expect(plain.pixels[0] == 255 && plain.pixels[1] == 255 && plain.pixels[2] == 255)
     }
+
+    /// D is scored on a coarse grid in bounded batches and interpolated bilinearly, which is
+    /// exact for a surface linear in x and y: every pixel must equal D at its own centre.
+    @Test func heatMapScoresACoarseGridInBoundedBatches() {
+        let size = 123, extent: Float = 3
+        nonisolated(unsafe) var batches: [Int] = []
+        let s = ScatterPlot.surface({ p in
+            batches.append(p.shape[0])
+            return p.matmul(Tensor([1, 2], shape: [2, 1]))  // x + 2y
+        }, size: size, extent: extent)
+        #expect(s.count == size * size)
+        var worst: Float = 0
+        for py in 0..<size {
+            for px in 0..<size {
+                let x = (Float(px) / Float(size - 1) * 2 - 1) * extent
+                let y = (1 - Float(py) / Float(size - 1) * 2) * extent
+                worst = Swift.max(worst, Swift.abs(s[py * size + px] - (x + 2 * y)))
+            }
+        }
+        #expect(worst < 1e-4, "largest error \(worst)")
+        #expect(batches.allSatisfy { $0 <= ScatterPlot.heatBatch }, "batches \(batches)")
+        #expect(batches.reduce(0, +) < size * size / 8, "scored \(batches.reduce(0, +)) points for \(size * size) pixels")
+    }
 }
