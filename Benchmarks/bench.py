@@ -61,7 +61,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--workloads", default=",".join(CASES))
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every case's timed steps")
-    ap.add_argument("--conv", action="store_true", help="also the DCGAN conv layers as % of SGEMM peak")
+    ap.add_argument("--conv", action="store_true", help="also the DCGAN conv layers as %% of SGEMM peak")
     ap.add_argument("--log", default=None)
     args = ap.parse_args()
     log = open(args.log, "w") if args.log else None
