@@ -2,6 +2,9 @@ import Autograd
 import Foundation
 import Workloads
 
+// OpenBLAS may not know this CPU and fall back to slow kernels: fix that first.
+BLASCore.reexecIfMisdetected()
+
 // swiftgan-bench: throughput of the engine's hot paths, one `RESULT case=...` line per case.
 // Run in release: `swift run -c release swiftgan-bench [--threads N] [matmul|conv|elementwise|overhead ...]`.
 

@@ -12,6 +12,8 @@ import GAN
 import NN
 import Workloads
 
+BLASCore.reexecIfMisdetected()  // before MPI starts: OpenBLAS may not know this CPU
+
 var steps = 20, warmup = 3, batch = 64, repeats = 50, syncBN = false
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {

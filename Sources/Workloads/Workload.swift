@@ -63,7 +63,7 @@ public enum Workloads {
         let steps = steps ?? type.defaultSteps
         require(steps >= 1 && batch >= 1, "Workloads.run: steps \(steps) and batch \(batch) must be positive")
         let w = type.init(batch: batch, seed: seed)
-        emit("CONFIG workload=\(type.name) batch=\(batch) threads=\(threads) steps=\(steps) warmup=\(warmupSteps) seed=\(seed) impl=swiftgan")
+        emit("CONFIG workload=\(type.name) batch=\(batch) threads=\(threads) steps=\(steps) warmup=\(warmupSteps) seed=\(seed) impl=swiftgan blas_core=\(BLASCore.name)")
         for _ in 0..<warmupSteps { _ = w.step() }
         var losses: (lossD: Float, lossG: Float) = (0, 0)
         let t0 = DispatchTime.now().uptimeNanoseconds

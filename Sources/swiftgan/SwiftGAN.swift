@@ -18,6 +18,13 @@ struct SwiftGAN: ParsableCommand {
           swiftgan eval runs/ring8
         """,
         subcommands: [Train.self, Resume.self, Sample.self, Eval.self, PresetsCommand.self, LabCommand.self, ClassifierCommand.self, Bench.self])
+
+    static func main() {
+        // OpenBLAS picks its kernels when it loads and falls back to generic SSE3 ones on a
+        // CPU newer than itself (5x slower): re-execute with the right ones named.
+        BLASCore.reexecIfMisdetected()
+        main(nil)
+    }
 }
 
 func fail(_ message: String) -> ExitCode {

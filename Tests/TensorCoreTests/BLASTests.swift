@@ -42,3 +42,18 @@ import TensorCore
         }
     }
 }
+
+@Suite struct BLASCoreTests {
+    /// OpenBLAS's generic fallback on an AVX-512 CPU is replaced by SkylakeX kernels, on an
+    /// AVX2 CPU by Haswell's; a fitting choice is kept; a CPU without either keeps its own.
+    @Test func fallbackKernelsAreReplaced() {
+        #expect(BLASCore.choice(current: "Prescott", avx512: true, avx2: true) == "SkylakeX")
+        #expect(BLASCore.choice(current: "Haswell", avx512: true, avx2: true) == "SkylakeX")
+        #expect(BLASCore.choice(current: "Cooperlake", avx512: true, avx2: true) == nil)
+        #expect(BLASCore.choice(current: "SKYLAKEX", avx512: true, avx2: true) == nil)
+        #expect(BLASCore.choice(current: "Prescott", avx512: false, avx2: true) == "Haswell")
+        #expect(BLASCore.choice(current: "Zen", avx512: false, avx2: true) == nil)
+        #expect(BLASCore.choice(current: "Prescott", avx512: false, avx2: false) == nil)
+        #expect(!BLASCore.name.isEmpty)
+    }
+}

@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`, row-major. Transposes are passed to
 /// BLAS as flags, never materialized.
@@ -69,8 +68,7 @@ public enum BLAS {
         }
         let length = byRows ? m : n
         @Sendable func edge(_ p: Int) -> Int { p == parts ? length : (length * p / parts) & ~15 }
-        nonisolated(unsafe) let (a, b, c) = (a, b, c)
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        Parallel.run(parts, threads: parts) { p in
             let i0 = edge(p), count = edge(p + 1) - i0
             if count == 0 { return }
             if byRows {

@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import CKernels
-import Dispatch
 
 /// The shapes of one 2-D convolution, seen from the image side: an NCHW image
 /// `[batch, channels, height, width]` is read through a `kernelH x kernelW` window moved by
