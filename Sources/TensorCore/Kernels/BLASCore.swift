@@ -51,7 +51,11 @@ public enum BLASCore {
         setenv("OPENBLAS_CORETYPE", better, 1)
         var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
         argv.append(nil)
-        execv("/proc/self/exe", &argv)
+        // The executable's own path, not /proc/self/exe: that would rename the process
+        // "exe" in ps and top.
+        var path = [CChar](repeating: 0, count: 4097)
+        let length = readlink("/proc/self/exe", &path, 4096)
+        execv(length > 0 ? String(cString: path) : "/proc/self/exe", &argv)
         // exec failed: carry on with the slow kernels rather than not at all.
         unsetenv("OPENBLAS_CORETYPE")
         #endif
