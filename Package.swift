@@ -55,7 +55,7 @@ let package = Package(
         // File formats: gzip, safetensors, PNG (libpng), sample grids, .npy, JSON Lines.
         .target(name: "Artifacts", dependencies: ["CZlib", "CPNG", "Autograd"]),
         // Layers, optimizers, initializers.
-        .target(name: "NN", dependencies: ["Autograd"]),
+        .target(name: "NN", dependencies: ["Autograd", "CKernels"]),
         // Data: 2-D Gaussian mixtures (PacGAN's ring and grid), later MNIST and user data.
         .target(name: "Datasets", dependencies: ["Autograd", "Artifacts"]),
         // Measuring a generator: mode coverage (PacGAN protocol); the MNIST evaluation classifier,

@@ -1,5 +1,6 @@
 import Foundation
 import Autograd
+import CKernels
 
 /// Adam (Kingma & Ba, 2015), with PyTorch's `torch.optim.Adam` / `AdamW` rules exactly.
 ///
@@ -75,72 +76,29 @@ public struct Adam: Optimizer {
         let amsgrad = amsgrad
         let names = slotNames
 
-        let k = Constants(l2: l2, shrink: shrink, b1: b1, c1: c1, b2: b2, c2: c2, stepSize: stepSize,
-                          invBC2Sqrt: invBC2Sqrt, eps: eps)
+        let k = sg_adam_constants(l2: l2, shrink: shrink, b1: b1, c1: c1, b2: b2, c2: c2, step_size: stepSize,
+                                  inv_bc2_sqrt: invBC2Sqrt, eps: eps)
         return OptimizerSupport.updateEach(parameters, gradients, state, op: "Adam.update") { path, p, g in
             let n = p.count
             let old = state.slotPointers(names, path: path, shape: p.shape, op: "Adam.update")
             let out = Storage(uninitialized: n)
             let m = OptimizerSupport.slot(old: old[0], count: n), v = OptimizerSupport.slot(old: old[1], count: n)
             let vMax = amsgrad ? OptimizerSupport.slot(old: old[2], count: n) : nil
-            let q = Pointers(p: p.storage.pointer, g: g.storage.pointer, out: out.pointer,
-                             m0: m.read, m1: m.new.pointer, v0: v.read, v1: v.new.pointer,
-                             x0: vMax?.read ?? out.pointer, x1: vMax?.new.pointer ?? out.pointer)
+            nonisolated(unsafe) let (pp, gp, op) = (p.storage.pointer, g.storage.pointer, out.pointer)
+            nonisolated(unsafe) let (m0, m1, v0, v1) = (m.read, m.new.pointer, v.read, v.new.pointer)
+            nonisolated(unsafe) let (x0, x1) = (vMax?.read, vMax?.new.pointer)
+            // The fused loop is C (CKernels/optimizers.c), compiled per instruction set.
             OptimizerSupport.chunks(n, touched: amsgrad ? 9 : 7) { r in
-                if amsgrad { Adam.kernel(r, q, k, amsgrad: true) } else { Adam.kernel(r, q, k, amsgrad: false) }
+                let i = r.lowerBound, count = r.count
+                if let x0, let x1 {
+                    sg_adam_amsgrad(pp + i, gp + i, m0 + i, v0 + i, x0 + i, m1 + i, v1 + i, x1 + i, op + i, count, k)
+                } else {
+                    sg_adam(pp + i, gp + i, m0 + i, v0 + i, m1 + i, v1 + i, op + i, count, k)
+                }
             }
             var slots = ["exp_avg": Tensor(storage: m.new, shape: p.shape), "exp_avg_sq": Tensor(storage: v.new, shape: p.shape)]
             if let vMax { slots["max_exp_avg_sq"] = Tensor(storage: vMax.new, shape: p.shape) }
             return (out, slots)
-        }
-    }
-
-    struct Constants {
-        let l2, shrink, b1, c1, b2, c2, stepSize, invBC2Sqrt, eps: Float
-    }
-
-    /// Parameter, gradient, output; old (…0) and new (…1) moments; x: AMSGrad's maximum
-    /// (pointing at the output, untouched, without AMSGrad).
-    struct Pointers {
-        let p, g, out, m0, m1, v0, v1, x0, x1: UnsafeMutablePointer<Float>
-    }
-
-    /// The fused update over `r`: eight lanes at a time, then the tail. Called with a
-    /// constant flag, so each case is its own loop.
-    @inline(__always)
-    static func kernel(_ r: Range<Int>, _ q: Pointers, _ k: Constants, amsgrad: Bool) {
-        let l2 = k.l2, shrink = k.shrink, b1 = k.b1, c1 = k.c1, b2 = k.b2, c2 = k.c2
-        let stepSize = k.stepSize, ib = k.invBC2Sqrt, eps = k.eps
-        var i = r.lowerBound
-        while i + 8 <= r.upperBound {
-            let p = OptimizerSupport.load8(q.p, i)
-            let g = OptimizerSupport.load8(q.g, i) + l2 * p
-            let m = b1 * OptimizerSupport.load8(q.m0, i) + c1 * g
-            let v = b2 * OptimizerSupport.load8(q.v0, i) + c2 * g * g
-            OptimizerSupport.store8(q.m1, i, m)
-            OptimizerSupport.store8(q.v1, i, v)
-            var vv = v
-            if amsgrad {
-                vv = pointwiseMax(OptimizerSupport.load8(q.x0, i), v)
-                OptimizerSupport.store8(q.x1, i, vv)
-            }
-            OptimizerSupport.store8(q.out, i, p * shrink - stepSize * m / (vv.squareRoot() * ib + eps))
-            i += 8
-        }
-        while i < r.upperBound {
-            let p = q.p[i]
-            let g = q.g[i] + l2 * p
-            let m = b1 * q.m0[i] + c1 * g
-            let v = b2 * q.v0[i] + c2 * g * g
-            q.m1[i] = m
-            q.v1[i] = v
-            var vv = v
-            if amsgrad {
-                vv = Swift.max(q.x0[i], v)
-                q.x1[i] = vv
-            }
-            q.out[i] = p * shrink - stepSize * m / (vv.squareRoot() * ib + eps)
-            i += 1
         }
     }
 }
