@@ -111,7 +111,7 @@ public enum BundledExperiments {
           at least 97 % high-quality samples and reverse KL at most 0.05. Non-saturating loss, PacGAN2
           packing and R1 (γ 0.1) for coverage and balance, an exponential moving average of G's weights
           for precision, ReLU MLPs 3 × 256, Adam(1e-3, β = (0.5, 0.999)), batch 512; the learning rates
-          fall linearly to zero over the second half of the run (ring: 20,000 steps; grid: 24,000 steps,
+          fall linearly to zero over the second half of the run (ring: 20,000 steps; grid: 40,000 steps,
           as its modes form only after ~10,000 steps).
         seeds: 10
         base:
@@ -124,7 +124,7 @@ public enum BundledExperiments {
           - name: ring
             published: {modes_covered: 8, high_quality_percent: 97, reverse_kl: 0.05}
           - name: grid
-            set: {data.name: grid25, train.steps: 24000}
+            set: {data.name: grid25, train.steps: 40000}
             published: {modes_covered: 25, high_quality_percent: 97, reverse_kl: 0.05}
         """
 
