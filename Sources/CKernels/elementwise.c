@@ -4,11 +4,7 @@
 
 #include "elementwise.h"
 
-#if defined(__x86_64__) && defined(__clang__) && !defined(__APPLE__)
-#define SG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SG_CLONES
-#endif
+#include "clones.h"
 
 SG_CLONES void sg_add(const float *a, const float *b, float *out, long n) {
     for (long i = 0; i < n; i++) out[i] = a[i] + b[i];

@@ -1,15 +1,10 @@
 #include "optimizers.h"
-#include <math.h>
 
 // No fused multiply-adds: the same rounding on every instruction set (and as the Swift
 // reference it replaced).
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) && defined(__clang__) && !defined(__APPLE__)
-#define SG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SG_CLONES
-#endif
+#include "clones.h"
 
 SG_CLONES void sg_adam(const float *p, const float *g, const float *m0, const float *v0,
                        float *m1, float *v1, float *out, long n, sg_adam_constants k) {

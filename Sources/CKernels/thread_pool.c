@@ -135,5 +135,3 @@ void sg_pool_run(long count, long threads, sg_pool_task task, void *context) {
     }
     atomic_flag_clear(&dispatching);
 }
-
-long sg_pool_workers(void) { return atomic_load(&workers); }

@@ -8,11 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__clang__) && !defined(__APPLE__)
-#define SG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SG_CLONES
-#endif
+#include "clones.h"
 
 static inline float bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static inline uint32_t float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }

@@ -17,7 +17,4 @@ typedef void (*sg_pool_task)(void *context, long index);
 
 void sg_pool_run(long count, long threads, sg_pool_task task, void *context);
 
-// Workers started so far (they start on the first job that asks for them).
-long sg_pool_workers(void);
-
 #endif

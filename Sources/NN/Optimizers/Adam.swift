@@ -84,9 +84,9 @@ public struct Adam: Optimizer {
             let out = Storage(uninitialized: n)
             let m = OptimizerSupport.slot(old: old[0], count: n), v = OptimizerSupport.slot(old: old[1], count: n)
             let vMax = amsgrad ? OptimizerSupport.slot(old: old[2], count: n) : nil
-            nonisolated(unsafe) let (pp, gp, op) = (p.storage.pointer, g.storage.pointer, out.pointer)
-            nonisolated(unsafe) let (m0, m1, v0, v1) = (m.read, m.new.pointer, v.read, v.new.pointer)
-            nonisolated(unsafe) let (x0, x1) = (vMax?.read, vMax?.new.pointer)
+            let (pp, gp, op) = (p.storage.pointer, g.storage.pointer, out.pointer)
+            let (m0, m1, v0, v1) = (m.read, m.new.pointer, v.read, v.new.pointer)
+            let (x0, x1) = (vMax?.read, vMax?.new.pointer)
             // The fused loop is C (CKernels/optimizers.c), compiled per instruction set.
             OptimizerSupport.chunks(n, touched: amsgrad ? 9 : 7) { r in
                 let i = r.lowerBound, count = r.count
