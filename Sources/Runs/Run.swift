@@ -196,6 +196,23 @@ public enum Runner {
         return (trainer, data)
     }
 
+    /// D's score of each sample, as pictures draw D's view: a packed D is given m copies of
+    /// each sample.
+    public static func pictureCritic(_ trainer: GANTrainer) -> (Tensor) -> Tensor {
+        let m = trainer.settings.packing
+        return { x in
+            let input = m > 1 ? Tensor.concat([Tensor](repeating: x, count: m), axis: 1) : x
+            return trainer.discriminator(input, in: .evaluation).detached()
+        }
+    }
+
+    /// Writes the picture of the data's `pictureSampleCount` samples (seed 99, as during
+    /// training) with D's view, to `url` (PNG).
+    public static func writePicture(_ trainer: GANTrainer, _ c: RunConfig, data: TrainingData, to url: URL) throws {
+        let samples = self.samples(trainer, c, count: data.pictureSampleCount, seed: 99)
+        try PNG.write(try data.picture(of: samples, critic: pictureCritic(trainer)), to: url)
+    }
+
     /// Loads the trainer of a finished or interrupted run, with its data.
     public static func load(_ directory: RunDirectory) throws -> (RunConfig, GANTrainer, TrainingData) {
         let config = try directory.loadConfig()
@@ -231,13 +248,7 @@ public final class SamplePictureCallback: TrainerCallback {
         let scored = !data.evaluatesDuringTraining || data.pictureSampleCount == data.evaluationSampleCount ? samples
             : Runner.samples(trainer, config, count: data.evaluationSampleCount, seed: 99)
         guard writes else { return }
-        // D sees packed groups when packing: give it m copies of each sample.
-        let m = trainer.settings.packing
-        let critic: (Tensor) -> Tensor = { x in
-            let input = m > 1 ? Tensor.concat([Tensor](repeating: x, count: m), axis: 1) : x
-            return trainer.discriminator(input, in: .evaluation).detached()
-        }
-        try PNG.write(try data.picture(of: samples, critic: critic),
+        try PNG.write(try data.picture(of: samples, critic: Runner.pictureCritic(trainer)),
                       to: directory.appendingPathComponent("step-\(r.step).png"))
         guard data.evaluatesDuringTraining else { return }
         let report = try data.evaluate(scored)

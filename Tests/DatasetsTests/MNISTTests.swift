@@ -27,6 +27,7 @@ struct MNISTTests {
 
     @Test func readsTinyFilesMadeHere() throws {
         let dir = try Self.directory(Self.tinySplit())
+        defer { try? FileManager.default.removeItem(at: dir) }
         let data = try MNIST.load(.test, from: dir, checkMD5: false)
         #expect(data.count == 3 && data.labels == [7, 0, 9])
         let x = data.images()
@@ -40,6 +41,7 @@ struct MNISTTests {
     @Test func md5MismatchNamesTheFile() throws {
         // The tiny files are valid IDX but not the published files: the MD5 check refuses them.
         let dir = try Self.directory(Self.tinySplit())
+        defer { try? FileManager.default.removeItem(at: dir) }
         let text = Self.message { _ = try MNIST.load(.test, from: dir) }
         #expect(text.contains("t10k-images-idx3-ubyte.gz: corrupt: MD5"), "\(text)")
     }
@@ -47,6 +49,7 @@ struct MNISTTests {
     @Test func truncatedCorruptAndMissingFilesNameTheFile() throws {
         var files = Self.tinySplit()
         let dir = try Self.directory(files)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let images = dir.appendingPathComponent("t10k-images-idx3-ubyte.gz")
         let labels = dir.appendingPathComponent("t10k-labels-idx1-ubyte.gz")
 

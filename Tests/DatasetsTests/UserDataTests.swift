@@ -18,6 +18,7 @@ struct UserDataTests {
 
     @Test func pngFolderGreyAndRGBResizedOrCropped() throws {
         let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         // a.png: 8x4 RGB, left half red, right half blue. sub/b.png: 4x4 grey 200. notes.txt: skipped.
         var rgb = Image(width: 8, height: 4, channels: 3)
         for y in 0..<4 { for x in 0..<8 { rgb[x: x, y: y, c: x < 4 ? 0 : 2] = 255 } }
@@ -46,6 +47,7 @@ struct UserDataTests {
         let text = Self.message { _ = try ImageFolder.load(dir, channels: 3, size: 2, fit: .resize) }
         #expect(text.contains("sub/broken.png"), "\(text)")
         let empty = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: empty) }
         #expect(Self.message { _ = try ImageFolder.load(empty, channels: 1, size: 2, fit: .crop) }.contains("holds no .png files"))
         #expect(Self.message { _ = try ImageFolder.load(empty.appendingPathComponent("nope"), channels: 1, size: 2, fit: .crop) }
             .contains("nope: no such folder"))
@@ -53,6 +55,7 @@ struct UserDataTests {
 
     @Test func npyVectorsAndImages() throws {
         let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let vectors = dir.appendingPathComponent("v.npy")
         try NPY.write(Tensor([1, 2, 3, 4, 5, 6], shape: [3, 2]), to: vectors)
         #expect(try ArrayFile.load(vectors).toArray() == [1, 2, 3, 4, 5, 6])

@@ -1,3 +1,4 @@
+import Artifacts
 import Foundation
 import Lab
 import Runs
@@ -74,6 +75,12 @@ struct GridTests {
         #expect(t.rows[0].cells["modes_covered"]?.flagged == true)
         #expect(t.markdown.contains("(paper 8.00 ± 0.10) †"))
         #expect(t.json.contains("\"outside_error_bar\":true"))
+        // The JSON gives each arm's own budget (an arm may set train.steps).
+        var budgets = x
+        budgets.arms[1].overrides.append("train.steps=5")
+        let json = GridTable(experiment: budgets, results: results, wallSeconds: 2).json
+        #expect(json.contains("\"step_budget\":\"3-5\""))
+        #expect(json.contains("\"arm\":\"plain\"") && json.contains("\"steps\":3") && json.contains("\"steps\":5"))
         // A seed without any high-quality sample has an infinite reverse KL: counted apart.
         t = GridTable(experiment: x, results: [
             CellResult(arm: "plain", seed: 0, metrics: ["reverse_kl": 0.5], seconds: 1),
@@ -89,6 +96,11 @@ struct GridTests {
         let first = try GridRunner(experiment: x, directory: dir, parallelism: 2).run()
         #expect(first.map(\.arm) == ["plain", "plain", "packed", "packed"] && first.map(\.seed) == [0, 1, 0, 1])
         #expect(first.allSatisfy { $0.metrics["modes_covered"] != nil && $0.metrics["reverse_kl"] != nil })
+        // Each cell leaves its final picture: the samples over the modes, D's view behind them.
+        for cell in first {
+            let png = try PNG.read(contentsOf: GridRunner(experiment: x, directory: dir).picture(arm: cell.arm, seed: cell.seed))
+            #expect(png.width > 100 && png.height > 100 && png.channels == 3)
+        }
         // Same seed, same numbers, whichever worker trained it: rerun one cell alone.
         let lines = try String(contentsOf: dir.appendingPathComponent("cells.jsonl"), encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 4)

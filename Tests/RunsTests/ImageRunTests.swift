@@ -47,6 +47,7 @@ struct ImageRunTests {
 
     @Test func npyImagesTrainAndSampleFromTheRunDirectoryAlone() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let npy = dir.appendingPathComponent("blobs.npy")
         var rng = RandomGenerator(seed: 3)
         try NPY.write(Tensor.randomUniform([20, 8, 8], low: -1, high: 1, using: &rng), to: npy)
@@ -74,6 +75,7 @@ struct ImageRunTests {
 
     @Test func npyVectorsRecordTheirSizeInTheResolvedConfig() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let npy = dir.appendingPathComponent("v.npy")
         var rng = RandomGenerator(seed: 4)
         try NPY.write(Tensor.randomNormal([50, 3], using: &rng), to: npy)
@@ -89,6 +91,7 @@ struct ImageRunTests {
 
     @Test func pngFolderAndItsErrors() throws {
         let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         for k in 0..<4 {
             try PNG.write(Image(width: 12, height: 10, channels: 3, repeating: UInt8(40 * k)),
                           to: dir.appendingPathComponent("img\(k).png"))

@@ -89,7 +89,8 @@ public final class GridRunner: @unchecked Sendable {
                 shared.next += 1
                 shared.lock.unlock()
                 do {
-                    let result = try GridRunner.train(configs[i], arm: work[i].arm, seed: work[i].seed)
+                    let result = try GridRunner.train(configs[i], arm: work[i].arm, seed: work[i].seed,
+                                                      picture: self.picture(arm: work[i].arm, seed: work[i].seed))
                     try writer.write(GridRunner.record(result))
                     shared.lock.lock()
                     shared.done[GridRunner.key(result.arm, result.seed)] = result
@@ -108,8 +109,15 @@ public final class GridRunner: @unchecked Sendable {
         return experiment.arms.flatMap { arm in (0..<experiment.seeds).compactMap { shared.done[GridRunner.key(arm.name, $0)] } }
     }
 
-    /// One cell: a fresh trainer, `train.steps` steps, the data's scores.
-    static func train(_ c: RunConfig, arm: String, seed: Int) throws -> CellResult {
+    /// Where a cell's final picture goes: the samples over the data and D's view
+    /// (`pictures/ARM-seed-N.png`).
+    public func picture(arm: String, seed: Int) -> URL {
+        directory.appendingPathComponent("pictures").appendingPathComponent("\(arm)-seed-\(seed).png")
+    }
+
+    /// One cell: a fresh trainer, `train.steps` steps, the data's scores; with `picture`, the
+    /// final samples and D's view are drawn there.
+    static func train(_ c: RunConfig, arm: String, seed: Int, picture: URL? = nil) throws -> CellResult {
         let start = DispatchTime.now().uptimeNanoseconds
         let data = try DataSources.make(c)
         let trainer = try Runner.makeTrainer(c, data: data)
@@ -117,6 +125,10 @@ public final class GridRunner: @unchecked Sendable {
         do {
             try trainer.fit(steps: c.steps)
             for m in try Runner.evaluate(trainer, c, data: data).metrics { metrics[m.name] = m.value }
+            if let picture {
+                try FileManager.default.createDirectory(at: picture.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Runner.writePicture(trainer, c, data: data, to: picture)
+            }
         } catch let e as NonFiniteError {
             // A diverged run is a result, not an error of the grid: it covers nothing.
             metrics = ["modes_covered": 0, "high_quality_percent": 0, "reverse_kl": .infinity, "diverged_at_step": Double(e.step)]

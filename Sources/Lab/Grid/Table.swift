@@ -122,10 +122,13 @@ public struct GridTable: Sendable {
                 }
                 cells[m] = .object(o)
             }
-            return .object(["arm": .string(row.arm), "metrics": .object(cells), "seconds_per_run": .number(row.secondsPerRun)])
+            // Each arm's own budget: arms may set train.steps apart from the base.
+            let steps = experiment.arms.first { $0.name == row.arm }.flatMap { try? experiment.config(arm: $0, seed: 0).steps }
+            return .object(["arm": .string(row.arm), "steps": .int(steps ?? experiment.base.steps), "metrics": .object(cells),
+                            "seconds_per_run": .number(row.secondsPerRun)])
         }
         let root: JSONLines.Value = .object([
-            "experiment": .string(experiment.name), "seeds": .int(experiment.seeds), "steps": .int(experiment.base.steps),
+            "experiment": .string(experiment.name), "seeds": .int(experiment.seeds), "step_budget": .string(experiment.stepBudget),
             "wall_seconds": .number(wallSeconds), "cores": .int(ProcessInfo.processInfo.activeProcessorCount),
             "source": .string(experiment.source), "arms": .array(arms),
         ])

@@ -55,7 +55,7 @@ public enum BLASCore {
         // "exe" in ps and top.
         var path = [CChar](repeating: 0, count: 4097)
         let length = readlink("/proc/self/exe", &path, 4096)
-        execv(length > 0 ? String(cString: path) : "/proc/self/exe", &argv)
+        execv(length > 0 ? String(decoding: path[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/proc/self/exe", &argv)
         // exec failed: carry on with the slow kernels rather than not at all.
         unsetenv("OPENBLAS_CORETYPE")
         #endif
