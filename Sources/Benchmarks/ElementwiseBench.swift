@@ -16,12 +16,18 @@ func benchElementwise() {
     let memcpyTime = Timer.secondsPerCall { memcpy(dst.pointer, a.storage.pointer, n * 4) }
     let memcpyGBs = 2 * bytes / memcpyTime / 1e9
     report("memcpy", ["elements": n, "gbytes_per_s": memcpyGBs])
+    // The backward of leaky relu alone (the forward is recorded once); dropout reads x and
+    // writes its mask and output.
+    let tracked = a.requiringGradient()
+    let leaky = tracked.leakyRelu(0.2)
     let cases: [(String, Int, () -> Tensor)] = [
         ("add", 3, { a + b }), ("mul", 3, { a * b }), ("add_row_broadcast", 2, { a2 + row }),
         ("mul_scalar", 2, { a * 3 }), ("neg", 2, { -a }), ("exp", 2, { a.exp() }),
         ("log", 2, { pos.log() }), ("square", 2, { a.square() }), ("sqrt", 2, { pos.sqrt() }),
         ("tanh", 2, { a.tanh() }), ("sigmoid", 2, { a.sigmoid() }), ("softplus", 2, { a.softplus() }), ("relu", 2, { a.relu() }),
         ("sum", 1, { a.sum() }),
+        ("leaky_relu_backward", 3, { gradients(of: leaky, wrt: [tracked], seed: b)[0] }),
+        ("dropout", 3, { var r = RandomGenerator(seed: 5); return a.dropout(p: 0.3, training: true, using: &r) }),
     ]
     for (name, arrays, body) in cases {
         let t = Timer.secondsPerCall { blackHole(body()) }

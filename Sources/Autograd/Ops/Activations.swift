@@ -34,7 +34,7 @@ extension Tensor {
     static func leakyReluBackward(_ gy: Tensor, _ x: Storage, slope: Float) -> Tensor {
         require(gy.count == x.count, "leaky_relu backward: gradient of \(gy.count) elements for an input of \(x.count)")
         let out = Storage(uninitialized: gy.count)
-        Elementwise.zip(gy.storage.pointer, x.pointer, out.pointer, gy.count) { g, v in v > 0 ? g : g * slope }
+        VectorMath.leakyReluBackward(gy.storage.pointer, x.pointer, slope: slope, out.pointer, gy.count)
         return record("leaky_relu_backward", out, shape: gy.shape, inputs: [gy]) { g2, _ in
             [leakyReluBackward(g2, x, slope: slope)]
         }

@@ -1,3 +1,4 @@
+import CKernels
 import TensorCore
 
 extension Tensor {
@@ -6,32 +7,22 @@ extension Tensor {
     /// with `mask` a constant holding 0 or `1/(1 − p)`. Gradient: `gy · mask`.
     ///
     /// Not training, or `p == 0`: the identity (no numbers are drawn). `p == 1`: zeros.
-    /// Each element is kept when a uniform number (24 bits; one 64-bit draw from `rng` serves
-    /// two elements) is ≥ p, so the same generator state gives the same mask.
+    /// The mask comes from eight xoshiro256** generators run side by side in C (their states
+    /// are 32 draws from `rng`, so the same generator state gives the same mask): each 64-bit
+    /// draw gives two 24-bit uniforms, and an element is kept when its uniform is ≥ p.
     public func dropout(p: Float, training: Bool, using rng: inout RandomGenerator) -> Tensor {
         require(p >= 0 && p <= 1, "dropout: probability \(p) is outside [0, 1]")
         if !training || p == 0 { return self }
         let n = count
         let mask = Storage(uninitialized: n)
         let scale: Float = p == 1 ? 0 : 1 / (1 - p)
-        let m = mask.pointer
-        // Two 24-bit uniforms u = k / 2^24 from each 64-bit draw (the generator's bits are all
-        // good); u ≥ p is tested exactly as k ≥ t = ceil(p · 2^24), without a branch: the
-        // sign bit of (t − 1 − k) is set exactly then.
+        // u = k / 2^24 ≥ p exactly when k ≥ t = ceil(p · 2^24).
         let tm1 = UInt64((Double(p) * 16_777_216).rounded(.up)) &- 1
-        @inline(__always) func keep(_ k: UInt64) -> Float {
-            scale * Float(Int32(truncatingIfNeeded: (tm1 &- k) >> 63))
-        }
-        var i = 0
-        while i + 2 <= n {
-            let r = rng.next()
-            m[i] = keep(r >> 40)
-            m[i + 1] = keep((r >> 16) & 0xFF_FFFF)
-            i += 2
-        }
-        if i < n { m[i] = keep(rng.next() >> 40) }
+        var lanes = (0..<32).map { _ in rng.next() }
+        // A xoshiro state must not be all zeros (it would stay zero).
+        for l in 0..<8 where lanes[l] | lanes[8 + l] | lanes[16 + l] | lanes[24 + l] == 0 { lanes[l] = 1 }
         let out = Storage(uninitialized: n)
-        Elementwise.zip(storage.pointer, m, out.pointer, n) { $0 * $1 }
+        sg_dropout(storage.pointer, &lanes, tm1, scale, mask.pointer, out.pointer, n)
         let maskTensor = Tensor(storage: mask, shape: shape)
         return Tensor.record("dropout", out, shape: shape, inputs: [self]) { gy, _ in
             [gy * maskTensor]

@@ -11,5 +11,12 @@ void sg_div(const float *a, const float *b, float *out, long n);
 void sg_add_scalar(const float *a, float s, float *out, long n);
 void sg_mul_scalar(const float *a, float s, float *out, long n);
 void sg_leaky_relu(const float *a, float slope, float *out, long n);
+void sg_leaky_relu_backward(const float *gy, const float *x, float slope, float *out, long n);
+
+#include <stdint.h>
+// Inverted dropout with eight xoshiro256** lanes (state: 32 words, word k of lane l at
+// 8k + l; advanced in place): mask = scale where a 24-bit uniform k > t_minus_1, else 0;
+// out = x * mask.
+void sg_dropout(const float *x, uint64_t *state, uint64_t t_minus_1, float scale, float *mask, float *out, long n);
 
 #endif

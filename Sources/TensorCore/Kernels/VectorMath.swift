@@ -27,6 +27,13 @@ public enum VectorMath {
     public static func leakyRelu(_ a: UnsafePointer<Float>, slope: Float, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
         Parallel.forEachChunk(n, work: 2 * n) { r in sg_leaky_relu(a + r.lowerBound, slope, out + r.lowerBound, r.count) }
     }
+    /// The gradient of `leakyRelu`: gy where x > 0, slope·gy otherwise.
+    public static func leakyReluBackward(_ gy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, slope: Float,
+                                         _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        Parallel.forEachChunk(n, work: 3 * n) { r in
+            sg_leaky_relu_backward(gy + r.lowerBound, x + r.lowerBound, slope, out + r.lowerBound, r.count)
+        }
+    }
 
     @inline(__always)
     static func chunked2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
