@@ -71,6 +71,10 @@ public enum Runner {
         s.unrollSteps = c.unrollSteps
         s.unrollLearningRate = Float(c.unrollLR)
         s.consensus = c.consensus > 0 ? Float(c.consensus) : nil
+        if c.topK < 1 {
+            if c.order != "alternating" { throw ConfigError("game.top_k keeps part of G's batch in its own update: it needs game.order alternating") }
+            s.topK = TopK(fraction: Float(c.topK), rampSteps: c.steps / 2)
+        }
         if c.consensus > 0 && c.order != "simultaneous" {
             throw ConfigError("game.consensus regularizes simultaneous updates: set game.order to simultaneous")
         }

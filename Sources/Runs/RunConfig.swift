@@ -52,6 +52,7 @@ public struct RunConfig: Equatable, Sendable {
     public var lsganC: Double = 1
     public var unrollSteps = 0
     public var unrollLR: Double = 1e-3
+    public var topK: Double = 1
     // optimizers (Adam, TTUR: separate learning rates)
     public var lrG: Double = 1e-4
     public var lrD: Double = 1e-4
@@ -176,6 +177,8 @@ public struct RunConfig: Equatable, Sendable {
         double("game.consensus", \.consensus, 0...1e6, "γ of consensus optimization (0: off; needs game.order simultaneous)"),
         int("game.unroll_steps", \.unrollSteps, 0...50, "unrolled GAN: look-ahead D steps G's loss is taken against (0: off)"),
         double("game.unroll_lr", \.unrollLR, 0...10, "learning rate of the unrolled look-ahead steps (plain gradient descent)"),
+        double("game.top_k", \.topK, 0.01...1,
+               "top-k generator updates (Sinha et al. 2020): G's loss keeps only this share of its batch, the samples (packs) D rates most real; the share falls linearly from 1 to this value over the first half of train.steps (1: off; alternating order)"),
         double("optim.lr_g", \.lrG, 0...10, "Adam learning rate of G"),
         double("optim.lr_d", \.lrD, 0...10, "Adam learning rate of D (TTUR: set it apart from lr_g)"),
         double("optim.beta1", \.beta1, 0...0.999999, "Adam β1 (both players)"),

@@ -75,6 +75,15 @@ struct RunSwitchTests {
         var bad = RunConfig()
         try bad.apply(overrides: ["model.minibatch_std=true", "game.batch_size=6"])
         #expect(throws: ConfigError.self) { try Runner.makeTrainer(bad) }
+        // Top-k: the share ramps over the first half of the run; it needs alternating order.
+        var topK = RunConfig()
+        try topK.apply(overrides: ["game.top_k=0.5", "train.steps=400", "model.hidden=8", "game.batch_size=16"])
+        #expect(try Runner.makeTrainer(topK).settings.topK == TopK(fraction: 0.5, rampSteps: 200))
+        try topK.apply(overrides: ["game.order=simultaneous"])
+        do { _ = try Runner.makeTrainer(topK); Issue.record("simultaneous top-k accepted") } catch let e as ConfigError {
+            #expect(e.description.contains("game.top_k") && e.description.contains("alternating"))
+        }
+        #expect(throws: ConfigError.self) { try topK.apply(overrides: ["game.top_k=0"]) }
     }
 }
 

@@ -49,8 +49,47 @@ public struct GameSettings: Sendable {
     /// batch), differentiated through the look-ahead; D itself is not changed by them.
     public var unrollSteps: Int = 0
     public var unrollLearningRate: Float = 1e-3
+    /// Top-k generator updates (Sinha, Zhao, Goyal, Raffel & Odena 2020, "Top-k Training of
+    /// GANs: Improving GAN Performance by Throwing Away Bad Samples"): G's loss averages only
+    /// over the fraction of its batch (of D's packed groups, when packing) that D rates most
+    /// real, so the samples D already rejects pull on G no more. nil: the whole batch.
+    public var topK: TopK? = nil
 
     public init() {}
+}
+
+/// The share of G's batch that top-k generator updates keep: all of it at the start (D is
+/// no judge yet), falling linearly to `fraction` at step `rampSteps`, then `fraction`.
+public struct TopK: Sendable, Equatable {
+    public var fraction: Float
+    public var rampSteps: Int
+    public init(fraction: Float, rampSteps: Int) {
+        require(fraction > 0 && fraction <= 1, "TopK: fraction \(fraction) must be in (0, 1]")
+        self.fraction = fraction
+        self.rampSteps = Swift.max(0, rampSteps)
+    }
+
+    /// How many of `n` scores G's loss keeps at `step` (at least 1).
+    public func count(of n: Int, step: Int) -> Int {
+        let t = rampSteps == 0 ? 1 : Swift.min(1, Float(step) / Float(rampSteps))
+        let share = 1 - t * (1 - fraction)
+        return Swift.max(1, Swift.min(n, Int((share * Float(n)).rounded(.up))))
+    }
+
+    /// The `k` rows of `scores` ([n, 1]) with the highest values, as a differentiable gather
+    /// (ties: the earlier row first).
+    public static func best(_ scores: Tensor, _ k: Int) -> Tensor {
+        let n = scores.shape[0]
+        guard k < n else { return scores }
+        let values = scores.detached().toArray()
+        let stride = values.count / n
+        let order = (0..<n).sorted { values[$0 * stride] > values[$1 * stride] || (values[$0 * stride] == values[$1 * stride] && $0 < $1) }
+        var shape = scores.shape
+        shape[0] = k
+        let columns = stride
+        let rows = order.prefix(k).flatMap { r in [Float](repeating: Float(r), count: columns) }
+        return scores.gather(axis: 0, indices: Tensor(rows, shape: shape))
+    }
 }
 
 /// What one training step measured: losses, gradient norms, D's mean output on real and
@@ -127,6 +166,8 @@ public final class GANTrainer {
         require(settings.batchSize >= 1, "GANTrainer: batchSize must be at least 1, got \(settings.batchSize)")
         require(settings.packing >= 1 && settings.batchSize % settings.packing == 0,
                 "GANTrainer: batch size \(settings.batchSize) is not divisible by the packing degree \(settings.packing)")
+        require(settings.topK == nil || settings.order == .alternating,
+                "GANTrainer: top-k generator updates need alternating order")
         require(settings.consensus == nil || settings.order == .simultaneous,
                 "GANTrainer: consensus optimization regularizes simultaneous updates; set order to .simultaneous")
         self.generator = generator
@@ -287,7 +328,10 @@ public final class GANTrainer {
                     discriminator.substitute(parameters: params)
                 }
                 defer { if settings.unrollSteps > 0 { discriminator.update(parameters: saved) } }
-                let fakeScores = judge(noisy(fake, context), context)
+                var fakeScores = judge(noisy(fake, context), context)
+                if let topK = settings.topK {
+                    fakeScores = TopK.best(fakeScores, topK.count(of: fakeScores.shape[0], step: step))
+                }
                 let realScores = real.map { judge(noisy($0, context), context).detached() }
                 let gLoss = settings.objective.generatorLoss(real: realScores, fake: fakeScores)
                 var grads = gradients(of: gLoss, wrt: gParams)
