@@ -20,6 +20,19 @@ struct DropoutTests {
         }
     }
 
+    @Test func blocksDrawTheirOwnMasks() {
+        // The mask is drawn in blocks of 65,536 elements, each from its own generators: the
+        // blocks must differ, and a partial last block is drawn too.
+        var rng = RandomGenerator(seed: 36)
+        let block = 1 << 16
+        let y = Tensor(ones: [2 * block + 100]).dropout(p: 0.5, training: true, using: &rng).toArray()
+        #expect(Array(y[0..<block]) != Array(y[block..<(2 * block)]))
+        let tail = y[(2 * block)...]
+        #expect(tail.contains(0) && tail.contains(2))
+        let kept = Double(y.filter { $0 != 0 }.count) / Double(y.count)
+        #expect(Swift.abs(kept - 0.5) < 5 * (0.25 / Double(y.count)).squareRoot())
+    }
+
     @Test func identityWhenNotTrainingOrZeroP() {
         var rng = RandomGenerator(seed: 32)
         let x = Tensor.randomNormal([4, 5], using: &rng).requiringGradient()
