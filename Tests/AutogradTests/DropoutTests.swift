@@ -33,6 +33,50 @@ struct DropoutTests {
         #expect(Swift.abs(kept - 0.5) < 5 * (0.25 / Double(y.count)).squareRoot())
     }
 
+    /// The mask as the documented generator defines it, computed here in plain Swift: per
+    /// block of 65,536 elements, eight xoshiro256** lanes seeded by 32 draws (word k of lane
+    /// l is draw 8k + l); each round gives 16 elements, lanes' high 24 bits then bits 16-39.
+    static func referenceMask(_ n: Int, p: Float, using rng: inout RandomGenerator) -> [Float] {
+        func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+        let t = UInt64((Double(p) * 16_777_216).rounded(.up)), scale = 1 / (1 - p)
+        let block = 1 << 16, blocks = (n + block - 1) / block
+        let seeds = (0..<(32 * blocks)).map { _ in rng.next() }
+        var mask: [Float] = []
+        for b in 0..<blocks {
+            var s = Array(seeds[(32 * b)..<(32 * b + 32)])
+            let length = Swift.min(block, n - b * block)
+            var done = 0
+            while done < length {
+                var round = [Float](repeating: 0, count: 16)
+                for l in 0..<8 {
+                    let r = rotl(s[8 + l] &* 5, 7) &* 9
+                    let shifted = s[8 + l] << 17
+                    s[16 + l] ^= s[l]; s[24 + l] ^= s[8 + l]; s[8 + l] ^= s[16 + l]; s[l] ^= s[24 + l]
+                    s[16 + l] ^= shifted; s[24 + l] = rotl(s[24 + l], 45)
+                    round[l] = r >> 40 >= t ? scale : 0
+                    round[8 + l] = (r >> 16) & 0xFF_FFFF >= t ? scale : 0
+                }
+                mask += round.prefix(Swift.min(16, length - done))
+                done += 16
+            }
+        }
+        return mask
+    }
+
+    @Test func maskIsTheDocumentedGeneratorsAtAnyThreadCount() {
+        // 8 blocks and a partial one: enough work that the blocks are shared out over the
+        // pool's threads; the result must still be the sequential reference, bit for bit.
+        let n = 8 * (1 << 16) + 100
+        var r1 = RandomGenerator(seed: 37), r2 = RandomGenerator(seed: 37)
+        let y = Tensor(ones: [n]).dropout(p: 0.3, training: true, using: &r1).toArray()
+        #expect(y == Self.referenceMask(n, p: 0.3, using: &r2))
+        #expect(r1 == r2)
+        // No elements: nothing drawn.
+        let before = r1
+        #expect(Tensor(zeros: [0]).dropout(p: 0.3, training: true, using: &r1).count == 0)
+        #expect(r1 == before)
+    }
+
     @Test func identityWhenNotTrainingOrZeroP() {
         var rng = RandomGenerator(seed: 32)
         let x = Tensor.randomNormal([4, 5], using: &rng).requiringGradient()

@@ -19,6 +19,10 @@ struct TopKTests {
         #expect(best.shape == [3, 1] && best.toArray() == [2, 2, 0.5])  // ties: the earlier row first
         #expect(gradients(of: best.sum(), wrt: [s])[0].toArray() == [1, 1, 0, 1, 0])
         #expect(TopK.best(s, 5).toArray() == s.toArray())
+        // Rows of several scores (a patch D) are ranked by their mean.
+        let patches = Tensor([3, -3, 1, 1, 0, 0.5], shape: [3, 2]).requiringGradient()
+        #expect(TopK.best(patches, 1).toArray() == [1, 1])
+        #expect(gradients(of: TopK.best(patches, 2).sum(), wrt: [patches])[0].toArray() == [0, 0, 1, 1, 1, 1])
     }
 
     @Test func generatorLossAveragesOverTheBestRatedFakesOnly() throws {

@@ -89,6 +89,27 @@ struct GridTests {
         #expect(t.markdown.contains("| plain | 0.50 ± 0.00 [1 of 2 seeds: inf] |"))
     }
 
+    @Test func aCellWhosePictureCannotBeDrawnStillCounts() throws {
+        // A 3-D mixture has scores but no picture (pictures are of 2-D data).
+        let x = try Experiment(yaml: """
+            experiment: cube
+            seeds: 1
+            base:
+              data: {name: mixture, mixture: {centers: [[0, 0, 0], [1, 1, 1]], std: 0.1}}
+              model: {hidden: 8, layers: 1}
+              game: {batch_size: 16}
+              train: {steps: 2}
+            arms:
+              - name: plain
+            """, source: "cube")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-lab-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runner = GridRunner(experiment: x, directory: dir, parallelism: 1)
+        let cells = try runner.run()
+        #expect(cells.count == 1 && cells[0].metrics["modes_covered"] != nil)
+        #expect(!FileManager.default.fileExists(atPath: runner.picture(arm: "plain", seed: 0).path))
+    }
+
     @Test func runsEveryCellAndResumesFromTheCellsFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-lab-\(UInt64.random(in: 0...UInt64.max))")
         defer { try? FileManager.default.removeItem(at: dir) }

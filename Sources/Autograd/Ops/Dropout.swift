@@ -6,7 +6,7 @@ extension Tensor {
     /// survivors are scaled by `1/(1 − p)`, so the expected value is unchanged: `y = x · mask`
     /// with `mask` a constant holding 0 or `1/(1 − p)`. Gradient: `gy · mask`.
     ///
-    /// Not training, or `p == 0`: the identity (no numbers are drawn). `p == 1`: zeros.
+    /// Not training, `p == 0`, or no elements: the identity (no numbers are drawn). `p == 1`: zeros.
     /// The mask comes from eight xoshiro256** generators run side by side in C, one set per
     /// block of 65,536 elements, so blocks can go to different threads: their states are 32
     /// draws from `rng` per block, so the same generator state gives the same mask whatever
@@ -14,14 +14,14 @@ extension Tensor {
     /// its uniform is ≥ p.
     public func dropout(p: Float, training: Bool, using rng: inout RandomGenerator) -> Tensor {
         require(p >= 0 && p <= 1, "dropout: probability \(p) is outside [0, 1]")
-        if !training || p == 0 { return self }
+        if !training || p == 0 || count == 0 { return self }
         let n = count
         let mask = Storage(uninitialized: n)
         let scale: Float = p == 1 ? 0 : 1 / (1 - p)
         // u = k / 2^24 ≥ p exactly when k ≥ t = ceil(p · 2^24).
         let tm1 = UInt64((Double(p) * 16_777_216).rounded(.up)) &- 1
         let block = 1 << 16
-        let blocks = Swift.max(1, (n + block - 1) / block)
+        let blocks = (n + block - 1) / block
         let lanes = UnsafeMutablePointer<UInt64>.allocate(capacity: 32 * blocks)
         defer { lanes.deallocate() }
         for i in 0..<(32 * blocks) { lanes[i] = rng.next() }

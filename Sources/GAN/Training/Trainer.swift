@@ -76,14 +76,16 @@ public struct TopK: Sendable, Equatable {
         return Swift.max(1, Swift.min(n, Int((share * Float(n)).rounded(.up))))
     }
 
-    /// The `k` rows of `scores` ([n, 1]) with the highest values, as a differentiable gather
-    /// (ties: the earlier row first).
+    /// The `k` rows of `scores` ([n] or [n, ...]) whose mean is highest (a patch D's scores
+    /// of a sample are ranked by their mean, as the objectives average them), as a
+    /// differentiable gather (ties: the earlier row first).
     public static func best(_ scores: Tensor, _ k: Int) -> Tensor {
         let n = scores.shape[0]
         guard k < n else { return scores }
         let values = scores.detached().toArray()
         let stride = values.count / n
-        let order = (0..<n).sorted { values[$0 * stride] > values[$1 * stride] || (values[$0 * stride] == values[$1 * stride] && $0 < $1) }
+        let means = (0..<n).map { r in values[(r * stride)..<((r + 1) * stride)].reduce(0, +) / Float(stride) }
+        let order = (0..<n).sorted { means[$0] > means[$1] || (means[$0] == means[$1] && $0 < $1) }
         var shape = scores.shape
         shape[0] = k
         let columns = stride

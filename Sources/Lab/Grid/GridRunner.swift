@@ -125,15 +125,21 @@ public final class GridRunner: @unchecked Sendable {
         do {
             try trainer.fit(steps: c.steps)
             for m in try Runner.evaluate(trainer, c, data: data).metrics { metrics[m.name] = m.value }
-            if let picture {
-                try FileManager.default.createDirectory(at: picture.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Runner.writePicture(trainer, c, data: data, to: picture)
-            }
         } catch let e as NonFiniteError {
             // A diverged run is a result, not an error of the grid: it covers nothing.
             metrics = ["modes_covered": 0, "high_quality_percent": 0, "reverse_kl": .infinity, "diverged_at_step": Double(e.step)]
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        // The picture is a by-product: data it cannot draw (a mixture in 3-D) or a full disk
+        // costs the picture, not the cell.
+        if let picture, metrics["diverged_at_step"] == nil {
+            do {
+                try FileManager.default.createDirectory(at: picture.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Runner.writePicture(trainer, c, data: data, to: picture)
+            } catch {
+                FileHandle.standardError.write(Data("lab: no picture for \(arm) seed \(seed): \(error)\n".utf8))
+            }
+        }
         return CellResult(arm: arm, seed: seed, metrics: metrics, seconds: seconds, configHash: hash(c))
     }
 
