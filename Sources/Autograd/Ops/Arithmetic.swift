@@ -74,7 +74,10 @@ extension Tensor {
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        let s = unaryMap(a) { -$0 }
+        // x · (−1) through the threaded C kernel: the same bits as −x, signed zeros included
+        // (only a NaN keeps its sign).
+        let s = Storage(uninitialized: a.count)
+        VectorMath.mulScalar(a.storage.pointer, -1, s.pointer, a.count)
         return record("neg", s, shape: a.shape, inputs: [a]) { gy, _ in [-gy] }
     }
 
