@@ -51,7 +51,7 @@ let package = Package(
         // Storage, shapes, kernels, randomness. Knows nothing about graphs.
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"]),
         // Tensor with an optional graph node, the ops, the reverse walk, gradcheck.
-        .target(name: "Autograd", dependencies: ["TensorCore", "CKernels"]),
+        .target(name: "Autograd", dependencies: ["TensorCore"]),
         // File formats: gzip, safetensors, PNG (libpng), sample grids, .npy, JSON Lines.
         .target(name: "Artifacts", dependencies: ["CZlib", "CPNG", "Autograd"]),
         // Layers, optimizers, initializers.

@@ -30,11 +30,18 @@ public enum Parallel {
         }
     }
 
+    /// Threads worth using for `work` elements touched: one per `minWorkPerThread`, at most
+    /// `BLAS.maxThreads`.
+    @inlinable
+    public static func threads(forWork work: Int) -> Int {
+        Swift.min(BLAS.maxThreads, Swift.max(1, work / minWorkPerThread))
+    }
+
     /// Runs `body` on contiguous chunks covering `0..<count`, on up to `BLAS.maxThreads`
     /// threads (fewer when `work`, in elements touched, is small).
     @inlinable
     public static func forEachChunk(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
-        let threads = Swift.min(BLAS.maxThreads, count, Swift.max(1, work / minWorkPerThread))
+        let threads = Swift.min(count, self.threads(forWork: work))
         if threads <= 1 { body(0..<count); return }
         run(threads, threads: threads) { t in
             body((count * t / threads)..<(count * (t + 1) / threads))

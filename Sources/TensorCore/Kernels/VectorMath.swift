@@ -35,6 +35,34 @@ public enum VectorMath {
         }
     }
 
+    /// Elements per block of `dropout`: each block has its own generators, so blocks can run
+    /// on any thread and the mask does not depend on the thread count.
+    public static let dropoutBlock = 1 << 16
+
+    /// Inverted dropout's mask and output: `mask[i]` = `scale` where a 24-bit uniform is ≥ p,
+    /// else 0, and `out = x · mask`. Each block of `dropoutBlock` elements draws from eight
+    /// xoshiro256** generators run side by side in C (`sg_dropout`), seeded by 32 draws from
+    /// `rng` (word k of lane l is draw 8k + l); every seed is drawn before any block runs.
+    public static func dropout(_ x: UnsafePointer<Float>, p: Float, scale: Float, using rng: inout RandomGenerator,
+                               mask: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
+        let block = dropoutBlock, blocks = (n + block - 1) / block
+        if blocks == 0 { return }
+        // u = k / 2^24 ≥ p exactly when k ≥ t = ceil(p · 2^24).
+        let tm1 = UInt64((Double(p) * 16_777_216).rounded(.up)) &- 1
+        let lanes = UnsafeMutablePointer<UInt64>.allocate(capacity: 32 * blocks)
+        defer { lanes.deallocate() }
+        for i in 0..<(32 * blocks) { lanes[i] = rng.next() }
+        for b in 0..<blocks {
+            // A xoshiro state must not be all zeros (it would stay zero).
+            let l0 = lanes + 32 * b
+            for l in 0..<8 where l0[l] | l0[8 + l] | l0[16 + l] | l0[24 + l] == 0 { l0[l] = 1 }
+        }
+        Parallel.run(blocks, threads: Parallel.threads(forWork: 3 * n)) { b in
+            let start = b * block
+            sg_dropout(x + start, lanes + 32 * b, tm1, scale, mask + start, out + start, Swift.min(block, n - start))
+        }
+    }
+
     @inline(__always)
     static func chunked2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int,
                          _ kernel: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) {
