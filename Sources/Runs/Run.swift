@@ -106,13 +106,24 @@ public enum Runner {
         return .linearDecay(from: Float(lr), to: 0, start: start, end: end)
     }
 
-    /// z for G: N(0, I) or U[−1, 1] (`model.noise`), [n, latent].
+    /// z for G, [n, generatorInput]: noise from N(0, I) or U[−1, 1] (`model.noise`,
+    /// `model.latent` columns), after a one-hot category drawn uniformly from
+    /// `model.latent_categories` when that is set. A categorical part makes G's latent space
+    /// disconnected, so G can map it onto disconnected modes without passing samples through
+    /// the gaps between them: the remedy of Khayatkhoei, Singh & Elgammal ("Disconnected
+    /// Manifold Learning for Generative Adversarial Networks", NeurIPS 2018), who use one
+    /// generator per piece; here the pieces share G's weights, as in a conditional G.
     public static func noiseSampler(_ c: RunConfig) -> (Int, inout RandomGenerator) -> Tensor {
-        let latent = c.latent
-        if c.noise == "uniform" {
-            return { n, r in Tensor.randomUniform([n, latent], low: -1, high: 1, using: &r) }
+        let latent = c.latent, categories = c.latentCategories, uniform = c.noise == "uniform"
+        func noise(_ n: Int, _ r: inout RandomGenerator) -> Tensor {
+            uniform ? Tensor.randomUniform([n, latent], low: -1, high: 1, using: &r) : Tensor.randomNormal([n, latent], using: &r)
         }
-        return { n, r in Tensor.randomNormal([n, latent], using: &r) }
+        guard categories > 0 else { return noise }
+        return { n, r in
+            var oneHot = [Float](repeating: 0, count: n * categories)
+            for i in 0..<n { oneHot[i * categories + r.nextInt(below: categories)] = 1 }
+            return Tensor.concat([Tensor(oneHot, shape: [n, categories]), noise(n, &r)], axis: 1)
+        }
     }
 
     /// Samples from the generator (its moving average when the run keeps one), in

@@ -19,6 +19,7 @@ public struct RunConfig: Equatable, Sendable {
     public var arch = "mlp"
     public var noise = "normal"
     public var latent = 2
+    public var latentCategories = 0
     public var hidden = 128
     public var layers = 2
     public var discriminatorHidden = 0
@@ -142,6 +143,8 @@ public struct RunConfig: Equatable, Sendable {
         choice("model.arch", \.arch, Architectures.names, "the players' architecture (see each key below for what it shapes)"),
         choice("model.noise", \.noise, ["normal", "uniform"], "latent distribution: N(0, I) or U[-1, 1]"),
         int("model.latent", \.latent, 1...4096, "latent dimension of z"),
+        int("model.latent_categories", \.latentCategories, 0...4096,
+            "K > 0: z also holds a one-hot category drawn uniformly from K, so G's latent space is K disconnected pieces (0: none)"),
         int("model.hidden", \.hidden, 1...65536, "width of the hidden layers of G (and of D unless model.d_hidden is set)"),
         int("model.layers", \.layers, 1...16, "hidden layers of G (and of D unless model.d_layers is set)"),
         int("model.d_hidden", \.discriminatorHidden, 0...65536, "width of D's hidden layers (0: model.hidden)"),
@@ -282,6 +285,9 @@ public struct RunConfig: Equatable, Sendable {
         default: return scalarText(v)
         }
     }
+
+    /// The width of G's input: the latent noise plus the one-hot category, if any.
+    public var generatorInput: Int { latent + latentCategories }
 
     /// The resolved config as YAML, every key listed.
     public var yaml: String {

@@ -82,6 +82,34 @@ struct DataAndModelTests {
         #expect(Runner.samples(t, c, count: 5, seed: 1).shape == [5, 1, 4, 4])
         #expect(t.discriminator.parameters()["1.weight"]?.shape == [128, 32])
     }
+
+    @Test func latentCategoriesPutAOneHotCategoryBeforeTheNoise() throws {
+        var c = RunConfig()
+        try c.apply(overrides: ["model.latent=3", "model.latent_categories=5", "model.noise=uniform", "game.batch_size=8"])
+        #expect(try RunConfig(yaml: c.yaml, source: "resolved") == c)
+        var rng = RandomGenerator(seed: 3)
+        let z = Runner.noiseSampler(c)(2000, &rng)
+        #expect(z.shape == [2000, 8])
+        let v = z.toArray()
+        var counts = [Int](repeating: 0, count: 5)
+        for i in 0..<2000 {
+            let row = Array(v[(i * 8)..<(i * 8 + 8)])
+            let hot = row[0..<5]
+            #expect(hot.filter { $0 == 1 }.count == 1 && hot.filter { $0 == 0 }.count == 4)
+            counts[hot.firstIndex(of: 1)!] += 1
+            #expect(row[5...].allSatisfy { $0 >= -1 && $0 <= 1 })
+        }
+        // Uniform over the categories: 400 each, ± 4 standard deviations (~18).
+        #expect(counts.allSatisfy { abs($0 - 400) < 72 })
+        // G reads the category and the noise: its first layer takes 8 inputs; it trains and samples.
+        let t = try Runner.makeTrainer(c)
+        #expect(t.generator.parameters()["0.weight"]?.shape == [128, 8])
+        try t.fit(steps: 1)
+        #expect(Runner.samples(t, c, count: 6, seed: 1).shape == [6, 2])
+        // Without categories z is the noise alone.
+        c.latentCategories = 0
+        #expect(Runner.noiseSampler(c)(4, &rng).shape == [4, 3])
+    }
 }
 
 @Suite("Evaluation records")

@@ -28,7 +28,7 @@ public enum Architectures {
                     using rng: inout RandomGenerator) throws -> (generator: Layer, discriminator: Layer) {
         let features = sampleShape.reduce(1, *)
         var g: [Layer] = []
-        var width = c.latent
+        var width = c.generatorInput
         for _ in 0..<c.layers {
             // No bias before batch norm: the normalization removes any shift, so the bias's
             // gradient is zero up to rounding, and Adam would scale that noise into steps.
@@ -75,7 +75,7 @@ public enum Architectures {
                          using rng: inout RandomGenerator) throws -> (generator: Layer, discriminator: Layer) {
         let features = sampleShape.reduce(1, *), w = c.width
         var g: [Layer] = []
-        var width = c.latent
+        var width = c.generatorInput
         for out in [w, 2 * w, 4 * w] {
             g += [Linear(width, out, using: &rng), LeakyReLU(0.2), BatchNorm1d(out, momentum: 0.2)]
             width = out
@@ -106,7 +106,7 @@ public enum Architectures {
         }
         let (channels, s, w) = (sampleShape[0], sampleShape[1] / 4, c.width)
         let g = Sequential(
-            Linear(c.latent, 4 * w * s * s, bias: false, using: &rng), BatchNorm1d(4 * w * s * s), LeakyReLU(0.3),
+            Linear(c.generatorInput, 4 * w * s * s, bias: false, using: &rng), BatchNorm1d(4 * w * s * s), LeakyReLU(0.3),
             Reshape([4 * w, s, s]),
             ConvTranspose2d(4 * w, 2 * w, kernelSize: 5, stride: 1, padding: 2, bias: false, using: &rng),
             BatchNorm2d(2 * w), LeakyReLU(0.3),
