@@ -20,8 +20,7 @@ public final class Linear: Layer {
     public func callAsFunction(_ x: Tensor, in context: Context) -> Tensor {
         require(x.shape.last == inFeatures,
                 "Linear(\(inFeatures) → \(outFeatures)): input of shape \(Shape.describe(x.shape)) does not end in \(inFeatures) features")
-        let y = x.matmul(weight, transposeB: true)
-        return bias.map { y + $0 } ?? y
+        return Tensor.linear(x, weight: weight, bias: bias)
     }
 
     public func visit(_ v: inout TensorVisitor) {
