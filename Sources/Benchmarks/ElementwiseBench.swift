@@ -35,6 +35,16 @@ func benchElementwise() {
         report("elementwise", ["op": name, "elements": n, "gbytes_per_s": gbs, "ms": t * 1e3,
                                "vs_memcpy": gbs / memcpyGBs])
     }
+    // Maxout with PacGAN's 5 pieces on [n/5, 5]: the forward reads x and writes a fifth
+    // (and the winners' indices); the backward scatters a fifth to x's size.
+    let x5 = Tensor.randomNormal([n / 5, 5], using: &rng).requiringGradient()
+    let maxed = x5.maxout(pieces: 5), gy5 = Tensor.randomNormal([n / 5, 1], using: &rng)
+    for (name, body) in [("maxout5", { x5.maxout(pieces: 5) }),
+                         ("maxout5_backward", { gradients(of: maxed, wrt: [x5], seed: gy5)[0] })] as [(String, () -> Tensor)] {
+        let t = Timer.secondsPerCall { blackHole(body()) }
+        let gbs = 1.4 * Double(n / 5 * 5 * 4) / t / 1e9
+        report("elementwise", ["op": name, "elements": n / 5 * 5, "gbytes_per_s": gbs, "ms": t * 1e3, "vs_memcpy": gbs / memcpyGBs])
+    }
 }
 
 /// Per-op overhead: forward and backward of one op on 1-element tensors, amortized over a

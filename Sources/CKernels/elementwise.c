@@ -5,6 +5,7 @@
 #include "elementwise.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "clones.h"
 
@@ -63,4 +64,48 @@ SG_CLONES void sg_dropout(const float *x, uint64_t *state, uint64_t t_minus_1, f
         for (long j = 0; j < k; j++) { mask[i + j] = m[j]; out[i + j] = x[i + j] * m[j]; }
     }
     for (int l = 0; l < 8; l++) { state[l] = s0[l]; state[8 + l] = s1[l]; state[16 + l] = s2[l]; state[24 + l] = s3[l]; }
+}
+
+// Maxout over groups of `pieces` consecutive floats: y[g] is the group's maximum and
+// arg[g] the first piece reaching it. A NaN wins and stays (the first NaN), as in
+// PyTorch's max, so a diverging discriminator shows up at once. The loops are written
+// once and instantiated for small constant piece counts: with `pieces` known the compiler
+// vectorizes across groups (about 10x faster than the loop over a variable count).
+static inline __attribute__((always_inline)) void maxout_groups(const float *x, long groups, const long pieces,
+                                                                float *y, int32_t *arg) {
+    for (long g = 0; g < groups; g++) {
+        const float *xs = x + g * pieces;
+        float best = xs[0];
+        int32_t a = 0;
+        for (long p = 1; p < pieces; p++) {
+            float v = xs[p];
+            int take = (v > best || v != v) && best == best;
+            best = take ? v : best;
+            a = take ? (int32_t)p : a;
+        }
+        y[g] = best;
+        arg[g] = a;
+    }
+}
+SG_CLONES void sg_maxout(const float *x, long groups, long pieces, float *y, int32_t *arg) {
+    switch (pieces) {
+    case 2: maxout_groups(x, groups, 2, y, arg); break;
+    case 3: maxout_groups(x, groups, 3, y, arg); break;
+    case 4: maxout_groups(x, groups, 4, y, arg); break;
+    case 5: maxout_groups(x, groups, 5, y, arg); break;
+    default: maxout_groups(x, groups, pieces, y, arg);
+    }
+}
+
+// Maxout's gradient: each group's gy goes to its winning piece, the other pieces get 0.
+SG_CLONES void sg_maxout_scatter(const float *gy, const int32_t *arg, long groups, long pieces, float *gx) {
+    // Zeroing the whole block first and then storing one value per group is several
+    // times faster than a select per piece.
+    memset(gx, 0, sizeof(float) * (size_t)(groups * pieces));
+    for (long g = 0; g < groups; g++) gx[g * pieces + arg[g]] = gy[g];
+}
+
+// The adjoint of the scatter (and so its gradient): each group's winning piece.
+SG_CLONES void sg_maxout_gather(const float *gx, const int32_t *arg, long groups, long pieces, float *gy) {
+    for (long g = 0; g < groups; g++) gy[g] = gx[g * pieces + arg[g]];
 }

@@ -134,8 +134,12 @@ public enum Runner {
         var rng = RandomGenerator(seed: seed)
         let parallel = trainer.callbacks.lazy.compactMap { $0 as? DataParallel }.first
         let world: any Communicator = parallel?.communicator ?? SingleProcess()
-        // Drawn for whole blocks; the first `count` rows are the same draws as in one process.
-        let z = noiseSampler(c)(world.rowsPerRank(count) * world.size, &rng)
+        // Drawn for whole blocks: the `count` rows of one process, then the padding the
+        // last block needs (a draw of more rows need not start with the same rows: the
+        // categories of `model.latent_categories` come before the noise).
+        var z = noiseSampler(c)(count, &rng)
+        let padded = world.rowsPerRank(count) * world.size
+        if padded > count { z = Tensor.concat([z, noiseSampler(c)(padded - count, &rng)], axis: 0) }
         if world.size > 1 { parallel?.broadcastState(of: trainer) }
         func generate(_ z: Tensor) -> Tensor {
             if let average = trainer.generatorAverage {

@@ -15,7 +15,7 @@ public struct RunConfig: Equatable, Sendable {
     public var fit = "resize"
     public var dimension = 0
     public var stackedCount = 128_000
-    // model: MLPs latent → hidden^layers → data and data → hidden^layers → 1
+    // model: MLPs z (latent + latent_categories) → hidden^layers → data and data → hidden^layers → 1
     public var arch = "mlp"
     public var noise = "normal"
     public var latent = 2

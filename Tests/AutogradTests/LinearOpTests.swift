@@ -24,10 +24,14 @@ struct LinearOpTests {
         }
         // Without a bias it is the product; a leading batch of axes is kept.
         expectClose(Tensor.linear(x, weight: w, bias: nil), x.matmul(w, transposeB: true), atol: 0, rtol: 0, "no bias")
-        let x3 = random([2, 5, 19], 5)
-        let y3 = Tensor.linear(x3, weight: w, bias: b)
+        let x3 = random([2, 5, 19], 5).requiringGradient(), gy3 = random([2, 5, 23], 6)
+        let y3 = Tensor.linear(x3, weight: w, bias: b), plain3 = x3.matmul(w, transposeB: true) + b
         #expect(y3.shape == [2, 5, 23])
-        expectClose(y3.reshaped([10, 23]), Tensor.linear(x3.reshaped([10, 19]), weight: w, bias: b), atol: 0, rtol: 0, "rank 3")
+        expectClose(y3, plain3, atol: 1e-5, rtol: 1e-5, "rank 3")
+        let g3 = gradients(of: y3, wrt: [x3, w, b], seed: gy3), p3 = gradients(of: plain3, wrt: [x3, w, b], seed: gy3)
+        for (name, (a, e)) in zip(["x", "weight", "bias"], zip(g3, p3)) {
+            expectClose(a, e, atol: 1e-4, rtol: 1e-5, "rank 3 d/d\(name)")
+        }
     }
 
     @Test func firstAndSecondDerivativesMatchFiniteDifferences() {

@@ -20,6 +20,45 @@ struct MaxoutTests {
         #expect(g.toArray() == [0, 2, 0, 0, 3, 0])
     }
 
+    @Test func tiesGoToTheFirstPieceAndNaNWins() {
+        let x = Tensor([3, 3, 1, .nan, 5, 2, 1, .nan, 2, 4, 4, 4], shape: [4, 3]).requiringGradient()
+        let y = x.maxout(pieces: 3)
+        let v = y.toArray()
+        #expect(v[0] == 3 && v[1].isNaN && v[2].isNaN && v[3] == 4)
+        let g = gradients(of: y, wrt: [x], seed: Tensor([1, 2, 3, 4], shape: [4, 1]))[0]
+        #expect(g.toArray() == [1, 0, 0, 2, 0, 0, 0, 3, 0, 4, 0, 0])
+    }
+
+    @Test func aLargeTensorSplitOverThreadsMatchesAPlainLoop() {
+        // 60,000 groups: long enough for the kernels to run on several threads.
+        var rng = RandomGenerator(seed: 11)
+        let (groups, pieces) = (60_000, 5)
+        let x = Tensor.randomNormal([groups / 100, 100 * pieces], using: &rng).requiringGradient()
+        let gy = Tensor.randomNormal([groups / 100, 100], using: &rng)
+        let y = x.maxout(pieces: pieces)
+        let g = gradients(of: y, wrt: [x], seed: gy)[0].toArray()
+        let xs = x.toArray(), ys = y.toArray(), gys = gy.toArray()
+        var wrong = 0
+        for i in 0..<groups {
+            let group = xs[(i * pieces)..<((i + 1) * pieces)]
+            let best = group.max()!, arg = group.firstIndex(of: best)! - i * pieces
+            if ys[i] != best { wrong += 1 }
+            for p in 0..<pieces where g[i * pieces + p] != (p == arg ? gys[i] : 0) { wrong += 1 }
+        }
+        #expect(wrong == 0)
+        // The gradient's own gradient (a penalty through maxout) is the gather of the winners.
+        let seed = gy.requiringGradient()
+        let gx = gradients(of: y, wrt: [x], seed: seed, createGraph: true)[0]
+        let probe = Tensor.randomNormal(x.shape, using: &rng)
+        let back = gradients(of: (gx * probe).sum(), wrt: [x, seed])
+        #expect(back[0].toArray().allSatisfy { $0 == 0 })
+        let ps = probe.toArray(), gathered = back[1].toArray()
+        #expect((0..<groups).allSatisfy { i in
+            let group = xs[(i * pieces)..<((i + 1) * pieces)]
+            return gathered[i] == ps[group.firstIndex(of: group.max()!)!]
+        })
+    }
+
     @Test func finiteDifferencesOfFirstAndSecondOrder() {
         // Distinct values at least 0.1 apart, so the step of 1e-2 never changes a winner.
         var rng = RandomGenerator(seed: 3)

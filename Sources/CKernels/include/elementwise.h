@@ -19,4 +19,11 @@ void sg_leaky_relu_backward(const float *gy, const float *x, float slope, float 
 // out = x * mask.
 void sg_dropout(const float *x, uint64_t *state, uint64_t t_minus_1, float scale, float *mask, float *out, long n);
 
+// Maxout over groups of `pieces` consecutive floats (y[g] = max, arg[g] = first winning
+// piece; NaN wins), its gradient (gy to the winning piece, 0 elsewhere) and that
+// scatter's adjoint (the winning piece of each group).
+void sg_maxout(const float *x, long groups, long pieces, float *y, int32_t *arg);
+void sg_maxout_scatter(const float *gy, const int32_t *arg, long groups, long pieces, float *gx);
+void sg_maxout_gather(const float *gx, const int32_t *arg, long groups, long pieces, float *gy);
+
 #endif

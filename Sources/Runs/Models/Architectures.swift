@@ -18,7 +18,9 @@ public enum Architectures {
         }
     }
 
-    /// MLPs. G: latent → hidden (× layers, each followed by batch norm when model.g_norm is
+    /// G's input is z: `model.latent` plus `model.latent_categories` values (`generatorInput`).
+    ///
+    /// MLPs. G: z → hidden (× layers, each followed by batch norm when model.g_norm is
     /// batch, then ReLU or LeakyReLU(0.2), model.g_activation) → the data's size (then tanh
     /// when model.g_output is tanh), reshaped to the sample shape. D: the packed,
     /// flattened input → hidden (× layers; ReLU, LeakyReLU(0.2) or maxout units) → 1.
@@ -67,7 +69,7 @@ public enum Architectures {
     }
 
     /// The Keras MLP GAN of seed 000 (the layers of Keras-GAN's `gan.py`, Linder-Norén, which
-    /// the seed's code skeleton follows): G: latent → w → 2w → 4w (each LeakyReLU(0.2), then
+    /// the seed's code skeleton follows): G: z → w → 2w → 4w (each LeakyReLU(0.2), then
     /// batch norm with Keras momentum 0.8, i.e. PyTorch momentum 0.2) → the data's size →
     /// tanh; D: the packed, flattened input → 2w → w (LeakyReLU(0.2)) → 1 logit (Keras' sigmoid
     /// is inside the BCE). w = model.width (seed: 256).
@@ -91,7 +93,7 @@ public enum Architectures {
 
     /// The DCGAN of seed 001 (TensorFlow's DCGAN tutorial), for [C, S, S] images with S
     /// divisible by 4; w = model.width (seed: 64), s = S/4:
-    /// - G: Linear(latent → 4w·s·s, no bias) → BN → LeakyReLU(0.3) → [4w, s, s] →
+    /// - G: Linear(z → 4w·s·s, no bias) → BN → LeakyReLU(0.3) → [4w, s, s] →
     ///   ConvT(4w → 2w, 5×5, stride 1) → BN → LeakyReLU → ConvT(2w → w, 5×5, stride 2) → BN →
     ///   LeakyReLU → ConvT(w → C, 5×5, stride 2) → tanh (convolutions without bias; "same"
     ///   padding is padding 2, output padding 1 for stride 2);

@@ -35,6 +35,29 @@ public enum VectorMath {
         }
     }
 
+    /// Maxout over `groups` groups of `pieces` consecutive floats: `y[g]` is the maximum and
+    /// `arg[g]` the first piece reaching it (a NaN wins).
+    public static func maxout(_ x: UnsafePointer<Float>, groups: Int, pieces: Int,
+                              _ y: UnsafeMutablePointer<Float>, arg: UnsafeMutablePointer<Int32>) {
+        Parallel.forEachChunk(groups, work: 2 * groups * pieces) { r in
+            sg_maxout(x + r.lowerBound * pieces, r.count, pieces, y + r.lowerBound, arg + r.lowerBound)
+        }
+    }
+    /// Maxout's gradient: `gx[g, arg[g]] = gy[g]`, every other piece 0.
+    public static func maxoutScatter(_ gy: UnsafePointer<Float>, arg: UnsafePointer<Int32>, groups: Int, pieces: Int,
+                                     _ gx: UnsafeMutablePointer<Float>) {
+        Parallel.forEachChunk(groups, work: 2 * groups * pieces) { r in
+            sg_maxout_scatter(gy + r.lowerBound, arg + r.lowerBound, r.count, pieces, gx + r.lowerBound * pieces)
+        }
+    }
+    /// The scatter's adjoint: `gy[g] = gx[g, arg[g]]`.
+    public static func maxoutGather(_ gx: UnsafePointer<Float>, arg: UnsafePointer<Int32>, groups: Int, pieces: Int,
+                                    _ gy: UnsafeMutablePointer<Float>) {
+        Parallel.forEachChunk(groups, work: 2 * groups) { r in
+            sg_maxout_gather(gx + r.lowerBound * pieces, arg + r.lowerBound, r.count, pieces, gy + r.lowerBound)
+        }
+    }
+
     /// Elements per block of `dropout`: each block has its own generators, so blocks can run
     /// on any thread and the mask does not depend on the thread count.
     public static let dropoutBlock = 1 << 16
