@@ -20,19 +20,28 @@ struct MaxoutTests {
         #expect(g.toArray() == [0, 2, 0, 0, 3, 0])
     }
 
-    @Test func tiesGoToTheFirstPieceAndNaNWins() {
-        let x = Tensor([3, 3, 1, .nan, 5, 2, 1, .nan, 2, 4, 4, 4], shape: [4, 3]).requiringGradient()
-        let y = x.maxout(pieces: 3)
-        let v = y.toArray()
-        #expect(v[0] == 3 && v[1].isNaN && v[2].isNaN && v[3] == 4)
-        let g = gradients(of: y, wrt: [x], seed: Tensor([1, 2, 3, 4], shape: [4, 1]))[0]
-        #expect(g.toArray() == [1, 0, 0, 2, 0, 0, 0, 3, 0, 4, 0, 0])
+    @Test(arguments: 2...7)
+    func tiesGoToTheFirstPieceAndNaNWins(pieces: Int) {
+        // Per group: a tie at the top, a NaN in second place, a NaN last, and a maximum last.
+        var v = [Float]()
+        v += [3, 3] + [Float](repeating: 1, count: pieces - 2)
+        v += [1, .nan] + [Float](repeating: 5, count: pieces - 2)
+        v += [Float](repeating: 2, count: pieces - 1) + [.nan]
+        v += (0..<pieces).map { Float($0) }
+        let x = Tensor(v, shape: [4, pieces]).requiringGradient()
+        let y = x.maxout(pieces: pieces).toArray()
+        #expect(y[0] == 3 && y[1].isNaN && y[2].isNaN && y[3] == Float(pieces - 1))
+        let g = gradients(of: x.maxout(pieces: pieces), wrt: [x], seed: Tensor([1, 2, 3, 4], shape: [4, 1]))[0].toArray()
+        var want = [Float](repeating: 0, count: 4 * pieces)
+        want[0] = 1; want[pieces + 1] = 2; want[2 * pieces + pieces - 1] = 3; want[4 * pieces - 1] = 4
+        #expect(g == want)
     }
 
     @Test func aLargeTensorSplitOverThreadsMatchesAPlainLoop() {
-        // 60,000 groups: long enough for the kernels to run on several threads.
+        // 300,000 groups: enough work for every kernel, the gather included, to be cut into
+        // chunks (Parallel.minWorkPerThread), which run on several threads where there are.
         var rng = RandomGenerator(seed: 11)
-        let (groups, pieces) = (60_000, 5)
+        let (groups, pieces) = (300_000, 5)
         let x = Tensor.randomNormal([groups / 100, 100 * pieces], using: &rng).requiringGradient()
         let gy = Tensor.randomNormal([groups / 100, 100], using: &rng)
         let y = x.maxout(pieces: pieces)
