@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Autograd", "Artifacts", "TestFixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NN", "Artifacts", "Datasets", "Evaluation", "TestFixtures"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "GAN", "NN"]),
-        .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets", "Evaluation"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "GAN", "Artifacts", "Datasets", "Evaluation", "Distributed"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Runs", "GAN", "Autograd", "Artifacts"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Evaluation", "Artifacts"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "NN", "Artifacts", "Datasets"]),
