@@ -74,6 +74,7 @@ public enum BundledExperiments {
             ("NS + unrolled (5)", "{game.unroll_steps: 5, game.unroll_lr: 0.001}"),
             ("NS + EMA of G", "{game.ema_decay: 0.999}"),
             ("NS + top-k G updates (0.5)", "{game.top_k: 0.5}"),
+            ("NS + 50 latent categories", "{model.latent_categories: 50}"),
             ("NS + TTUR (lr_d 4x)", "{optim.lr_d: 0.0004}"),
             ("WGAN (clip 0.01, n_critic 5)", "{game.objective: wgan, game.weight_clip: 0.01, game.critic_steps: 5, optim.beta1: 0.5}"),
             ("WGAN-GP (λ 0.1, n_critic 5)", "{game.objective: wgan, game.penalty: gp, game.penalty_weight: 0.1, game.critic_steps: 5, optim.beta2: 0.9}"),
