@@ -76,8 +76,7 @@ extension Tensor {
     public static prefix func - (a: Tensor) -> Tensor {
         // x · (−1) through the threaded C kernel: the same bits as −x, signed zeros included
         // (only a NaN keeps its sign).
-        let s = Storage(uninitialized: a.count)
-        VectorMath.mulScalar(a.storage.pointer, -1, s.pointer, a.count)
+        let s = vectorMap(a) { VectorMath.mulScalar($0, -1, $1, $2) }
         return record("neg", s, shape: a.shape, inputs: [a]) { gy, _ in [-gy] }
     }
 

@@ -31,8 +31,7 @@ extension Tensor {
     /// x².
     public func square() -> Tensor {
         // x · x through the threaded C kernel (the same product a closure would compute).
-        let out = Storage(uninitialized: count)
-        VectorMath.mul(storage.pointer, storage.pointer, out.pointer, count)
+        let out = Tensor.vectorMap(self) { VectorMath.mul($0, $0, $1, $2) }
         return Tensor.record("square", out, shape: shape, inputs: [self]) { gy, ctx in
             [gy * ctx.input(0) * 2]
         }

@@ -2,7 +2,8 @@ import Autograd
 import NN
 
 /// The players a config describes (`model.arch` and the `model.*` keys), built for data
-/// of a given sample shape. One function per architecture; `names` lists them.
+/// of a given sample shape. One function per architecture; `names` lists them. G's input z
+/// is `RunConfig.generatorInput` wide: `model.latent` plus `model.latent_categories`.
 public enum Architectures {
     public static let names = ["mlp", "keras-mlp", "dcgan"]
 
@@ -18,8 +19,6 @@ public enum Architectures {
         }
     }
 
-    /// G's input is z: `model.latent` plus `model.latent_categories` values (`generatorInput`).
-    ///
     /// MLPs. G: z → hidden (× layers, each followed by batch norm when model.g_norm is
     /// batch, then ReLU or LeakyReLU(0.2), model.g_activation) → the data's size (then tanh
     /// when model.g_output is tanh), reshaped to the sample shape. D: the packed,
