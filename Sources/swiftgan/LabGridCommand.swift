@@ -13,7 +13,7 @@ struct LabCommand: ParsableCommand {
         Experiments written in code run the same way and write their own tables and pictures into OUT/NAME:
         \(LabExperiments.all.map { "\($0.name): \($0.summary). Writes \($0.outputs)." }.joined(separator: "\n"))
 
-        A grid's output folder gets cells.jsonl (one line per finished run: an interrupted grid resumes where it stopped), EXPERIMENT.md and EXPERIMENT.json (mean ± standard error per arm, next to the published numbers; † marks a difference outside the combined error bar).
+        A grid's output folder gets cells.jsonl (one line per finished run: an interrupted grid resumes where it stopped; a run in training saves its state to partial/ every minute and on Ctrl-C, and resumes from it), EXPERIMENT.md and EXPERIMENT.json (mean ± standard error per arm, next to the published numbers; † marks a difference outside the combined error bar).
 
         Examples:
           swiftgan lab pacgan-ring-short --out runs/lab
@@ -77,9 +77,15 @@ struct LabCommand: ParsableCommand {
             Swift.print("[\(done)/\(total)] \(cell.arm) seed \(cell.seed): \(metrics) (\(String(format: "%.1f", cell.seconds)) s)")
             fflush(nil)
         }
+        let stop = StopRequest.install()
+        runner.shouldStop = { stop.requested }
         Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.stepBudget) steps each, \(runner.parallelism) at once → \(dir.path)")
         let results: [CellResult]
-        do { results = try runner.run() } catch let e as ConfigError { throw fail(e.description) }
+        do { results = try runner.run() } catch let e as ConfigError { throw fail(e.description) } catch let e as GridStopped {
+            let again = (["swiftgan"] + CommandLine.arguments.dropFirst()).map { $0.contains(" ") ? "'\($0)'" : $0 }
+            FileHandle.standardError.write(Data("lab: \(e.description) (`\(again.joined(separator: " "))`)\n".utf8))
+            throw ExitCode(130)
+        }
         let table = GridTable(experiment: x, results: results, wallSeconds: Date().timeIntervalSince(start))
         try Data(table.markdown.utf8).write(to: dir.appendingPathComponent("\(x.name).md"), options: .atomic)
         try Data(table.json.utf8).write(to: dir.appendingPathComponent("\(x.name).json"), options: .atomic)
@@ -95,5 +101,34 @@ struct LabCommand: ParsableCommand {
         Swift.print(report.markdown)
         Swift.print("wrote \(report.files.map(\.lastPathComponent).joined(separator: ", ")) to \(dir.path)")
         Swift.print(String(format: "wall time: %.2f s", Date().timeIntervalSince(start)))
+    }
+}
+
+/// Ctrl-C or SIGTERM, once: asks the grid to stop after each cell in flight has saved its
+/// state. A second one ends the process at once.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private var sources: [DispatchSourceSignal] = []
+
+    var requested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+
+    static func install() -> StopRequest {
+        let r = StopRequest()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                r.lock.lock()
+                let again = r.flag
+                r.flag = true
+                r.lock.unlock()
+                if again { exit(130) }
+                FileHandle.standardError.write(Data("\nlab: stopping: the runs in training save their state (again to quit at once)\n".utf8))
+            }
+            source.resume()
+            r.sources.append(source)
+        }
+        return r
     }
 }

@@ -138,4 +138,56 @@ struct GridTests {
         #expect(third.count == 4 && third.allSatisfy { $0.configHash != first[0].configHash })
         #expect(third[0].seconds != first[0].seconds)
     }
+
+    /// A cell stopped mid-training saves its state; the rerun resumes it and scores exactly
+    /// what an uninterrupted run scores. Saved state that is truncated or belongs to another
+    /// config is set aside and the cell trains from the start.
+    @Test func aStoppedCellResumesFromItsSavedState() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("swiftgan-lab-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var x = try Experiment(yaml: GridTests.tiny, source: "tiny")
+        try x.base.apply(overrides: ["train.steps=12"])
+        x.arms = [x.arms[0]]
+        x.seeds = 1
+        let reference = try GridRunner(experiment: x, directory: root.appendingPathComponent("reference"), parallelism: 1).run()
+
+        let dir = root.appendingPathComponent("stopped")
+        final class Steps: @unchecked Sendable { var count = 0 }
+        let steps = Steps()
+        let stopping = GridRunner(experiment: x, directory: dir, parallelism: 1)
+        stopping.checkpointSeconds = nil
+        stopping.shouldStop = { steps.count += 1; return steps.count == 5 }
+        #expect(message { _ = try stopping.run() }.hasPrefix("stopped"))
+        let partial = stopping.partialCheckpoint(arm: "plain", seed: 0)
+        let saved = try Checkpoint(contentsOf: partial)
+        #expect(saved.metadata["step"] == "5")
+        let recorded = (try? String(contentsOf: stopping.cellsFile, encoding: .utf8)) ?? ""
+        #expect(recorded.isEmpty)  // the stopped cell is not a result
+
+        // A runner that only counts the steps it trains.
+        func counting() -> (GridRunner, Steps) {
+            let r = GridRunner(experiment: x, directory: dir, parallelism: 1), n = Steps()
+            r.shouldStop = { n.count += 1; return false }
+            return (r, n)
+        }
+        let (resuming, trained) = counting()
+        let resumed = try resuming.run()
+        #expect(trained.count == 7)  // steps 6...12
+        #expect(resumed.count == 1 && resumed[0].metrics == reference[0].metrics)
+        #expect(!FileManager.default.fileExists(atPath: partial.path))  // gone once the cell is recorded
+
+        // A truncated save, and one of another config: both retrain from step 0, same scores.
+        var other = saved
+        other.metadata["lab.config"] = "0000000000000000"
+        let whole = other.file.serialized()
+        for (damage, bytes) in [("truncated", whole.prefix(whole.count / 2)), ("another config", whole)] {
+            try Data().write(to: stopping.cellsFile)
+            try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: partial)
+            let (r, n) = counting()
+            let again = try r.run()
+            #expect(n.count == 12 && again[0].metrics == reference[0].metrics, "\(damage)")
+            #expect(!FileManager.default.fileExists(atPath: partial.path), "\(damage)")
+        }
+    }
 }

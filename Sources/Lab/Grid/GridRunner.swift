@@ -45,7 +45,22 @@ public final class GridRunner: @unchecked Sendable {
         self.singleThreadedBLAS = singleThreadedBLAS
     }
 
+    /// How often (wall-clock seconds) a cell in training saves its whole state to
+    /// `partial/ARM-seed-N.safetensors`; a rerun of the grid resumes the cell from there and
+    /// ends exactly as an uninterrupted run would. A full-budget PacGAN cell trains for an
+    /// hour or more, so a crash would otherwise cost all of it. nil: never saved.
+    public var checkpointSeconds: Double? = 60
+    /// Asked after every training step of every cell; once it returns true, each cell in
+    /// flight saves its state and the grid stops with `GridStopped` (`swiftgan lab` asks it
+    /// on Ctrl-C and SIGTERM).
+    public var shouldStop: (@Sendable () -> Bool)?
+
     public var cellsFile: URL { directory.appendingPathComponent("cells.jsonl") }
+
+    /// Where a cell in training keeps its state until it is in `cells.jsonl`.
+    public func partialCheckpoint(arm: String, seed: Int) -> URL {
+        directory.appendingPathComponent("partial").appendingPathComponent("\(arm)-seed-\(seed).safetensors")
+    }
 
     /// Trains every cell not yet in `cells.jsonl` and returns all results in grid order.
     public func run() throws -> [CellResult] {
@@ -62,7 +77,11 @@ public final class GridRunner: @unchecked Sendable {
         let writer = try JSONLines.Writer(url: cellsFile)
         var todo: [(Experiment.Arm, Int)] = []
         for arm in experiment.arms {
-            for seed in 0..<experiment.seeds where done[GridRunner.key(arm.name, seed)] == nil { todo.append((arm, seed)) }
+            for seed in 0..<experiment.seeds {
+                if done[GridRunner.key(arm.name, seed)] == nil { todo.append((arm, seed)) }
+                // A crash between recording a cell and removing its saved state leaves both.
+                else { try? FileManager.default.removeItem(at: partialCheckpoint(arm: arm.name, seed: seed)) }
+            }
         }
         // Configs are checked before any training starts.
         let configs = try todo.map { try experiment.config(arm: $0.0, seed: $0.1) }
@@ -89,9 +108,13 @@ public final class GridRunner: @unchecked Sendable {
                 shared.next += 1
                 shared.lock.unlock()
                 do {
-                    let result = try GridRunner.train(configs[i], arm: work[i].arm, seed: work[i].seed,
-                                                      picture: self.picture(arm: work[i].arm, seed: work[i].seed))
+                    let (arm, seed) = work[i]
+                    let saving = CellSaving(url: self.partialCheckpoint(arm: arm, seed: seed),
+                                            every: self.checkpointSeconds, shouldStop: self.shouldStop)
+                    let result = try GridRunner.train(configs[i], arm: arm, seed: seed,
+                                                      picture: self.picture(arm: arm, seed: seed), saving: saving)
                     try writer.write(GridRunner.record(result))
+                    try? FileManager.default.removeItem(at: saving.url)
                     shared.lock.lock()
                     shared.done[GridRunner.key(result.arm, result.seed)] = result
                     let n = shared.done.count
@@ -105,6 +128,7 @@ public final class GridRunner: @unchecked Sendable {
             }
         }
         try writer.close()
+        rmdir(directory.appendingPathComponent("partial").path)  // only when empty: no cell left state there
         if let failure = shared.failure { throw failure }
         return experiment.arms.flatMap { arm in (0..<experiment.seeds).compactMap { shared.done[GridRunner.key(arm.name, $0)] } }
     }
@@ -115,21 +139,31 @@ public final class GridRunner: @unchecked Sendable {
         directory.appendingPathComponent("pictures").appendingPathComponent("\(arm)-seed-\(seed).png")
     }
 
-    /// One cell: a fresh trainer, `train.steps` steps, the data's scores; with `picture`, the
-    /// final samples and D's view are drawn there.
-    static func train(_ c: RunConfig, arm: String, seed: Int, picture: URL? = nil) throws -> CellResult {
+    /// One cell: a fresh trainer (or, with `saving`, the state a stopped run of this cell
+    /// saved), trained to `train.steps` steps, then the data's scores; with `picture`, the
+    /// final samples and D's view are drawn there. `seconds` counts the saved run's time too.
+    static func train(_ c: RunConfig, arm: String, seed: Int, picture: URL? = nil, saving: CellSaving? = nil) throws -> CellResult {
         let start = DispatchTime.now().uptimeNanoseconds
+        let configHash = hash(c)
         let data = try DataSources.make(c)
-        let trainer = try Runner.makeTrainer(c, data: data)
+        var trainer = try Runner.makeTrainer(c, data: data)
+        var secondsBefore = 0.0
+        if let saving, let (restored, seconds) = try saving.resume(c, data: data, configHash: configHash, cell: "\(arm) seed \(seed)") {
+            trainer = restored
+            secondsBefore = seconds
+        }
         var metrics: [String: Double] = [:]
         do {
-            try trainer.fit(steps: c.steps)
+            if let saving {
+                trainer.callbacks.append(CellSaving.Callback(saving, configHash: configHash, secondsBefore: secondsBefore, start: start))
+            }
+            try trainer.fit(steps: Swift.max(0, c.steps - trainer.step))
             for m in try Runner.evaluate(trainer, c, data: data).metrics { metrics[m.name] = m.value }
         } catch let e as NonFiniteError {
             // A diverged run is a result, not an error of the grid: it covers nothing.
             metrics = ["modes_covered": 0, "high_quality_percent": 0, "reverse_kl": .infinity, "diverged_at_step": Double(e.step)]
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let seconds = secondsBefore + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         // The picture is a by-product: data it cannot draw (a mixture in 3-D) or a full disk
         // costs the picture, not the cell.
         if let picture, metrics["diverged_at_step"] == nil {
@@ -140,7 +174,7 @@ public final class GridRunner: @unchecked Sendable {
                 FileHandle.standardError.write(Data("lab: no picture for \(arm) seed \(seed): \(error)\n".utf8))
             }
         }
-        return CellResult(arm: arm, seed: seed, metrics: metrics, seconds: seconds, configHash: hash(c))
+        return CellResult(arm: arm, seed: seed, metrics: metrics, seconds: seconds, configHash: configHash)
     }
 
     /// FNV-1a (64 bits) of the resolved config's YAML.
