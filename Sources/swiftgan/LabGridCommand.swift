@@ -80,16 +80,19 @@ struct LabCommand: ParsableCommand {
         let stop = StopRequest.install()
         runner.shouldStop = { stop.requested }
         Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.stepBudget) steps each, \(runner.parallelism) at once → \(dir.path)")
-        let results: [CellResult]
-        do { results = try runner.run() } catch let e as ConfigError { throw fail(e.description) } catch let e as GridStopped {
+        func writeTable(_ results: [CellResult]) throws {
+            let table = GridTable(experiment: x, results: results, wallSeconds: Date().timeIntervalSince(start))
+            try Data(table.markdown.utf8).write(to: dir.appendingPathComponent("\(x.name).md"), options: .atomic)
+            try Data(table.json.utf8).write(to: dir.appendingPathComponent("\(x.name).json"), options: .atomic)
+            Swift.print("\n" + table.markdown)
+        }
+        do { try writeTable(try runner.run()) } catch let e as ConfigError { throw fail(e.description) } catch let e as GridStopped {
+            // The cells finished so far still make a (partial) table.
+            if !e.finished.isEmpty { try writeTable(e.finished) }
             let again = (["swiftgan"] + CommandLine.arguments.dropFirst()).map { $0.contains(" ") ? "'\($0)'" : $0 }
             FileHandle.standardError.write(Data("lab: \(e.description) (`\(again.joined(separator: " "))`)\n".utf8))
             throw ExitCode(130)
         }
-        let table = GridTable(experiment: x, results: results, wallSeconds: Date().timeIntervalSince(start))
-        try Data(table.markdown.utf8).write(to: dir.appendingPathComponent("\(x.name).md"), options: .atomic)
-        try Data(table.json.utf8).write(to: dir.appendingPathComponent("\(x.name).json"), options: .atomic)
-        Swift.print("\n" + table.markdown)
     }
 
     /// An experiment written in code: it writes into OUT/NAME and hands back its table.

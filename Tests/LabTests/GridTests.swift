@@ -70,10 +70,14 @@ struct GridTests {
         #expect(t.rows[0].cells["modes_covered"]?.flagged == false)  // 8 ± 0 vs 8 ± 0.1
         #expect(t.rows[0].secondsPerRun == 2)
         #expect(t.markdown.contains("| plain | 8.00 ± 0.00 (paper 8.00 ± 0.10) | 2.0 |"))
-        #expect(t.markdown.contains("| packed | 5.00 ± 1.00 | 1.0 |"))
+        #expect(t.markdown.contains("| packed | 5.00 ± 1.00 | 1.0 |") && !t.markdown.contains("Partial"))
         t = GridTable(experiment: x, results: [CellResult(arm: "plain", seed: 0, metrics: ["modes_covered": 7], seconds: 1)], wallSeconds: 1)
         #expect(t.rows[0].cells["modes_covered"]?.flagged == true)
         #expect(t.markdown.contains("(paper 8.00 ± 0.10) †"))
+        // An unfinished grid says so, and how many seeds each arm has.
+        #expect(t.markdown.contains("Partial: 1 of 4 runs finished.") && t.markdown.contains("| arm | seeds | modes covered |"))
+        #expect(t.markdown.contains("| plain | 1 | 7.00 ± 0.00") && t.markdown.contains("| packed | 0 | – |"))
+        #expect(t.json.contains("\"seeds\":1") && t.json.contains("\"seeds\":0"))
         #expect(t.json.contains("\"outside_error_bar\":true"))
         // The JSON gives each arm's own budget (an arm may set train.steps).
         var budgets = x
@@ -86,7 +90,7 @@ struct GridTests {
             CellResult(arm: "plain", seed: 0, metrics: ["reverse_kl": 0.5], seconds: 1),
             CellResult(arm: "plain", seed: 1, metrics: ["reverse_kl": .infinity], seconds: 1),
         ], wallSeconds: 1)
-        #expect(t.markdown.contains("| plain | 0.50 ± 0.00 [1 of 2 seeds: inf] |"))
+        #expect(t.markdown.contains("| plain | 2 | 0.50 ± 0.00 [1 of 2 seeds: inf] |"))
     }
 
     @Test func aCellWhosePictureCannotBeDrawnStillCounts() throws {

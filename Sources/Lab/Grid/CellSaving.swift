@@ -7,6 +7,8 @@ import Runs
 /// The grid was asked to stop (`GridRunner.shouldStop`); the cells in flight saved their
 /// state, and running the grid again resumes them.
 public struct GridStopped: Error, CustomStringConvertible {
+    /// The cells finished so far (this run's and earlier runs'), in grid order.
+    public var finished: [CellResult] = []
     public var description: String { "stopped; the cells in training saved their state, and running the grid again resumes them" }
 }
 

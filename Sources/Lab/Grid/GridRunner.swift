@@ -76,8 +76,9 @@ public final class GridRunner: @unchecked Sendable {
         }
         let writer = try JSONLines.Writer(url: cellsFile)
         var todo: [(Experiment.Arm, Int)] = []
-        for arm in experiment.arms {
-            for seed in 0..<experiment.seeds {
+        // Seed by seed: a grid stopped part way has every arm on its first seeds to compare.
+        for seed in 0..<experiment.seeds {
+            for arm in experiment.arms {
                 if done[GridRunner.key(arm.name, seed)] == nil { todo.append((arm, seed)) }
                 // A crash between recording a cell and removing its saved state leaves both.
                 else { try? FileManager.default.removeItem(at: partialCheckpoint(arm: arm.name, seed: seed)) }
@@ -129,8 +130,10 @@ public final class GridRunner: @unchecked Sendable {
         }
         try writer.close()
         rmdir(directory.appendingPathComponent("partial").path)  // only when empty: no cell left state there
+        let results = experiment.arms.flatMap { arm in (0..<experiment.seeds).compactMap { shared.done[GridRunner.key(arm.name, $0)] } }
+        if var stopped = shared.failure as? GridStopped { stopped.finished = results; throw stopped }
         if let failure = shared.failure { throw failure }
-        return experiment.arms.flatMap { arm in (0..<experiment.seeds).compactMap { shared.done[GridRunner.key(arm.name, $0)] } }
+        return results
     }
 
     /// Where a cell's final picture goes: the samples over the data and D's view

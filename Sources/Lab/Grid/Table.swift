@@ -21,6 +21,8 @@ public struct GridTable: Sendable {
         public var arm: String
         public var cells: [String: Cell]
         public var secondsPerRun: Double
+        /// Seeds with a result (fewer than the experiment's while the grid is unfinished).
+        public var seeds: Int = 0
     }
 
     public var experiment: Experiment
@@ -55,7 +57,7 @@ public struct GridTable: Sendable {
                                 nonFinite: all.count - values.count)
             }
             let seconds = mine.isEmpty ? 0 : mine.map(\.seconds).reduce(0, +) / Double(mine.count)
-            return Row(arm: arm.name, cells: cells, secondsPerRun: seconds)
+            return Row(arm: arm.name, cells: cells, secondsPerRun: seconds, seeds: mine.count)
         }
     }
 
@@ -83,10 +85,13 @@ public struct GridTable: Sendable {
         out += "\(experiment.seeds) seeds per arm, \(experiment.stepBudget) steps per run; wall time \(String(format: "%.1f", wallSeconds)) s"
         out += " on \(ProcessInfo.processInfo.activeProcessorCount) cores.\n\n"
         let hasPublished = rows.contains { $0.cells.values.contains { $0.published != nil } }
-        out += "| arm | " + metrics.map { GridTable.titles[$0] ?? $0 }.joined(separator: " | ") + " | s / run |\n"
-        out += "| --- |" + String(repeating: " --- |", count: metrics.count + 1) + "\n"
+        // A grid stopped part way: each arm's own number of seeds.
+        let partial = rows.contains { $0.seeds < experiment.seeds }
+        if partial { out += "Partial: \(rows.map(\.seeds).reduce(0, +)) of \(rows.count * experiment.seeds) runs finished.\n\n" }
+        out += "| arm | " + (partial ? "seeds | " : "") + metrics.map { GridTable.titles[$0] ?? $0 }.joined(separator: " | ") + " | s / run |\n"
+        out += "| --- |" + String(repeating: " --- |", count: metrics.count + 1 + (partial ? 1 : 0)) + "\n"
         for row in rows {
-            var line = "| \(row.arm) |"
+            var line = "| \(row.arm) |" + (partial ? " \(row.seeds) |" : "")
             for m in metrics {
                 guard let c = row.cells[m] else { line += " – |"; continue }
                 var text = "\(GridTable.format(c.mean)) ± \(GridTable.format(c.standardError))"
@@ -124,7 +129,8 @@ public struct GridTable: Sendable {
             }
             // Each arm's own budget: arms may set train.steps apart from the base.
             let steps = experiment.arms.first { $0.name == row.arm }.flatMap { try? experiment.config(arm: $0, seed: 0).steps }
-            return .object(["arm": .string(row.arm), "steps": .int(steps ?? experiment.base.steps), "metrics": .object(cells),
+            return .object(["arm": .string(row.arm), "steps": .int(steps ?? experiment.base.steps), "seeds": .int(row.seeds),
+                            "metrics": .object(cells),
                             "seconds_per_run": .number(row.secondsPerRun)])
         }
         let root: JSONLines.Value = .object([
