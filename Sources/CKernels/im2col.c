@@ -3,6 +3,7 @@
 // loads and stores, which never touch memory outside their mask.
 
 #include "im2col.h"
+#include "clones.h"
 #include <stdlib.h>
 
 static void im2col_tap_portable(const float *planes, long plane_stride, long row_step, long stride,
@@ -119,4 +120,151 @@ void sg_col2im_tap(const float *src, float *planes, long plane_stride, long row_
     }
 #endif
     col2im_tap_portable(src, planes, plane_stride, row_step, stride, images, oh, ow);
+}
+
+// ---- blocked layout ----
+// The runs are whole vectors when nb is 16; the loops are written for the compiler to
+// vectorize (SG_CLONES builds them for AVX-512, AVX2 and baseline).
+
+SG_CLONES void sg_im2col_blocked(const float *planes, long pw, long nb, long sh, long sw,
+                                 float *dst, long oh, long ow) {
+    if (sw == 1) {
+        long run = ow * nb;
+        for (long r = 0; r < oh; r++, dst += run) {
+            const float *s = planes + r * sh * pw * nb;
+            for (long t = 0; t < run; t++) dst[t] = s[t];
+        }
+    } else if (nb == 16) {
+        for (long r = 0; r < oh; r++) {
+            const float *s = planes + r * sh * pw * 16;
+            for (long c = 0; c < ow; c++, dst += 16) {
+                const float *sc = s + c * sw * 16;
+                for (int b = 0; b < 16; b++) dst[b] = sc[b];
+            }
+        }
+    } else {
+        for (long r = 0; r < oh; r++) {
+            const float *s = planes + r * sh * pw * nb;
+            for (long c = 0; c < ow; c++, dst += nb) {
+                const float *sc = s + c * sw * nb;
+                for (long b = 0; b < nb; b++) dst[b] = sc[b];
+            }
+        }
+    }
+}
+
+SG_CLONES void sg_col2im_blocked(const float *src, float *planes, long pw, long nb, long sh, long sw,
+                                 long oh, long ow) {
+    if (sw == 1) {
+        long run = ow * nb;
+        for (long r = 0; r < oh; r++, src += run) {
+            float *d = planes + r * sh * pw * nb;
+            for (long t = 0; t < run; t++) d[t] += src[t];
+        }
+    } else if (nb == 16) {
+        for (long r = 0; r < oh; r++) {
+            float *d = planes + r * sh * pw * 16;
+            for (long c = 0; c < ow; c++, src += 16) {
+                float *dc = d + c * sw * 16;
+                for (int b = 0; b < 16; b++) dc[b] += src[b];
+            }
+        }
+    } else {
+        for (long r = 0; r < oh; r++) {
+            float *d = planes + r * sh * pw * nb;
+            for (long c = 0; c < ow; c++, src += nb) {
+                float *dc = d + c * sw * nb;
+                for (long b = 0; b < nb; b++) dc[b] += src[b];
+            }
+        }
+    }
+}
+
+SG_CLONES static void to_blocked_portable(const float *src, long src_stride, long n, long nb, float *dst) {
+    if (nb == 1) {
+        for (long p = 0; p < n; p++) dst[p] = src[p];
+        return;
+    }
+    for (long p = 0; p < n; p++, dst += nb)
+        for (long b = 0; b < nb; b++) dst[b] = src[b * src_stride + p];
+}
+
+SG_CLONES static void from_blocked_portable(const float *src, long n, long nb, float *dst, long dst_stride, float bias) {
+    if (nb == 1) {
+        for (long p = 0; p < n; p++) dst[p] = src[p] + bias;
+        return;
+    }
+    for (long b = 0; b < nb; b++) {
+        float *d = dst + b * dst_stride;
+        for (long p = 0; p < n; p++) d[p] = src[p * nb + b] + bias;
+    }
+}
+
+#ifdef SG_AVX512
+// r[q] = column q of the 16x16 block whose rows are r[0..15] (unpacks within 128-bit lanes,
+// then lane shuffles).
+SG_AVX512 static inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    // r[4i + k], 128-bit lane l: rows 4i..4i+3 of column 4l + k.
+    for (int i = 0; i < 4; i++) {
+        __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 2]);
+        __m512d c = _mm512_castps_pd(t[4 * i + 1]), d = _mm512_castps_pd(t[4 * i + 3]);
+        r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+        r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+        r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(c, d));
+        r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(c, d));
+    }
+    __m512 out[16];
+    for (int k = 0; k < 4; k++) {
+        __m512 u0 = _mm512_shuffle_f32x4(r[k], r[4 + k], 0x88), u1 = _mm512_shuffle_f32x4(r[k], r[4 + k], 0xDD);
+        __m512 u2 = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0x88), u3 = _mm512_shuffle_f32x4(r[8 + k], r[12 + k], 0xDD);
+        out[k] = _mm512_shuffle_f32x4(u0, u2, 0x88);
+        out[k + 8] = _mm512_shuffle_f32x4(u0, u2, 0xDD);
+        out[k + 4] = _mm512_shuffle_f32x4(u1, u3, 0x88);
+        out[k + 12] = _mm512_shuffle_f32x4(u1, u3, 0xDD);
+    }
+    for (int q = 0; q < 16; q++) r[q] = out[q];
+}
+
+// nb = 16: 16 image rows, 16 positions at a time, transposed in registers.
+SG_AVX512 static void to_blocked16_avx512(const float *src, long src_stride, long n, float *dst) {
+    __m512 r[16];
+    for (long p = 0; p < n; p += 16) {
+        long m = n - p < 16 ? n - p : 16;
+        __mmask16 k = low_bits(m);
+        for (int b = 0; b < 16; b++) r[b] = _mm512_maskz_loadu_ps(k, src + b * src_stride + p);
+        transpose16(r);
+        for (long q = 0; q < m; q++) _mm512_storeu_ps(dst + (p + q) * 16, r[q]);
+    }
+}
+
+SG_AVX512 static void from_blocked16_avx512(const float *src, long n, float *dst, long dst_stride, float bias) {
+    __m512 r[16];
+    __m512 v = _mm512_set1_ps(bias);
+    for (long p = 0; p < n; p += 16) {
+        long m = n - p < 16 ? n - p : 16;
+        __mmask16 k = low_bits(m);
+        for (long q = 0; q < 16; q++) r[q] = q < m ? _mm512_loadu_ps(src + (p + q) * 16) : _mm512_setzero_ps();
+        transpose16(r);
+        for (int b = 0; b < 16; b++) _mm512_mask_storeu_ps(dst + b * dst_stride + p, k, _mm512_add_ps(r[b], v));
+    }
+}
+#endif
+
+void sg_to_blocked(const float *src, long src_stride, long n, long nb, float *dst) {
+#ifdef SG_AVX512
+    if (nb == 16 && has_avx512()) { to_blocked16_avx512(src, src_stride, n, dst); return; }
+#endif
+    to_blocked_portable(src, src_stride, n, nb, dst);
+}
+
+void sg_from_blocked(const float *src, long n, long nb, float *dst, long dst_stride, float bias) {
+#ifdef SG_AVX512
+    if (nb == 16 && has_avx512()) { from_blocked16_avx512(src, n, dst, dst_stride, bias); return; }
+#endif
+    from_blocked_portable(src, n, nb, dst, dst_stride, bias);
 }

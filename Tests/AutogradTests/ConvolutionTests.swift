@@ -86,6 +86,11 @@ struct ConvolutionTests {
             // rows longer than one 16-float vector (the AVX-512 im2col loops over them)
             ([1, 2, 6, 40], [2, 2, 3, 3], (1, 2), (1, 1)),
             ([1, 1, 5, 37], [2, 1, 3, 5], (1, 1), (1, 2)),
+            // batches past one block of 16 interleaved images (Im2col.blockImages): a whole
+            // block, then a part block; stride 1, 2 and mixed
+            ([17, 3, 6, 5], [2, 3, 3, 3], (1, 1), (1, 1)),
+            ([19, 2, 9, 8], [3, 2, 5, 5], (2, 2), (2, 2)),
+            ([33, 1, 7, 6], [2, 1, 3, 2], (2, 1), (1, 0)),
         ]
         for (xs, ws, s, p) in cases {
             let x = Tensor.randomNormal(xs, using: &rng)
@@ -111,6 +116,8 @@ struct ConvolutionTests {
             // grid rows longer than one vector (col2im adds 8 floats at a time at stride 2)
             ([1, 2, 3, 19], [2, 2, 5, 5], 2, 2, 1),
             ([1, 2, 2, 21], [2, 1, 3, 3], 1, 1, 0),
+            ([18, 3, 4, 3], [3, 2, 5, 5], 2, 2, 1),
+            ([16, 2, 3, 4], [2, 3, 3, 3], 1, 1, 0),
         ]
         for (xs, ws, s, p, op) in cases {
             let x = Tensor.randomNormal(xs, using: &rng)

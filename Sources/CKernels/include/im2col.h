@@ -16,4 +16,23 @@ void sg_im2col_tap(const float *planes, long plane_stride, long row_step, long s
 void sg_col2im_tap(const float *src, float *planes, long plane_stride, long row_step, long stride,
                    long images, long oh, long ow);
 
+// Blocked layout (batch innermost): a block of `nb` images keeps pixel (r, c) of all of them
+// side by side, `planes[(r·pw + c)·nb + b]`, and its columns are `(r, c, b)` ordered. A tap's
+// copy then moves runs of nb floats (16: one AVX-512 vector), or ow·nb at stride 1, instead
+// of short rows; see Im2col.swift.
+
+// dst[(r·ow + c)·nb + b] = planes[(r·sh·pw + c·sw)·nb + b]
+void sg_im2col_blocked(const float *planes, long pw, long nb, long sh, long sw,
+                       float *dst, long oh, long ow);
+
+// planes[(r·sh·pw + c·sw)·nb + b] += src[(r·ow + c)·nb + b]
+void sg_col2im_blocked(const float *src, float *planes, long pw, long nb, long sh, long sw,
+                       long oh, long ow);
+
+// dst[p·nb + b] = src[b·src_stride + p] for p < n, b < nb: nb image rows into the blocked layout.
+void sg_to_blocked(const float *src, long src_stride, long n, long nb, float *dst);
+
+// dst[b·dst_stride + p] = src[p·nb + b] + bias: the blocked layout back into nb image rows.
+void sg_from_blocked(const float *src, long n, long nb, float *dst, long dst_stride, float bias);
+
 #endif

@@ -22,7 +22,11 @@ public enum ConvKernels {
     @inline(__always)
     static func forEachChunk(_ g: ConvGeometry, _ body: (Range<Int>, ConvGeometry, Bool) -> Void) {
         let perImage = Swift.max(1, g.columnRows * g.outH * g.outW)
-        let per = Swift.max(1, Swift.min(g.batch, columnBudget / perImage))
+        var per = Swift.max(1, columnBudget / perImage)
+        // Whole blocks of interleaved images (the nearest multiple, up to 1.5x the budget).
+        let block = Im2col.blockImages(g)
+        if block > 1 && per >= block / 2 { per = Swift.max(block, (per + block / 2) / block * block) }
+        per = Swift.min(g.batch, per)
         if per >= g.batch { body(0..<g.batch, g, true); return }
         var n0 = 0
         while n0 < g.batch {
@@ -114,13 +118,13 @@ public enum ConvKernels {
         static func convolve(_ x: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
                              bias: UnsafePointer<Float>?, _ g: ConvGeometry, outChannels O: Int,
                              _ y: UnsafeMutablePointer<Float>) {
-            let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
+            let K = g.columnRows, P = g.columnCount
             if P == 0 || O == 0 { return }
             withScratch(K * P) { cols in
                 Im2col.im2col(x, g, cols)
                 if g.batch == 1 {
                     // [O, OH·OW] is already NCHW.
-                    if let bias { for o in 0..<O { (y + o * ohw).update(repeating: bias[o], count: ohw) } }
+                    if let bias { for o in 0..<O { (y + o * P).update(repeating: bias[o], count: P) } }
                     BLAS.sgemm(transA: false, transB: false, m: O, n: P, k: K, a: w, lda: K, b: cols, ldb: P,
                                beta: bias == nil ? 0 : 1, c: y, ldc: P)
                     return
@@ -128,7 +132,7 @@ public enum ConvKernels {
                 withScratch(O * P) { yc in
                     BLAS.sgemm(transA: false, transB: false, m: O, n: P, k: K, a: w, lda: K, b: cols, ldb: P,
                                c: yc, ldc: P)
-                    Im2col.swapAxes01(yc, O, g.batch, inner: ohw, y, bias: bias)
+                    Im2col.fromColumnOrder(yc, g, channels: O, y, bias: bias)
                 }
             }
         }
@@ -136,7 +140,7 @@ public enum ConvKernels {
         static func convolveTransposed(_ gy: UnsafePointer<Float>, weight w: UnsafePointer<Float>,
                                        bias: UnsafePointer<Float>?, _ g: ConvGeometry, outChannels O: Int,
                                        _ x: UnsafeMutablePointer<Float>) {
-            let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
+            let K = g.columnRows, P = g.columnCount
             if P == 0 || O == 0 || K == 0 {
                 for c in 0..<g.batch * g.channels {
                     (x + c * g.height * g.width).update(repeating: bias.map { $0[c % g.channels] } ?? 0,
@@ -150,7 +154,7 @@ public enum ConvKernels {
                                c: cols, ldc: P)
                 } else {
                     withScratch(O * P) { gc in
-                        Im2col.swapAxes01(gy, g.batch, O, inner: ohw, gc)
+                        Im2col.toColumnOrder(gy, g, channels: O, gc)
                         BLAS.sgemm(transA: true, transB: false, m: K, n: P, k: O, a: w, lda: K, b: gc, ldb: P,
                                    c: cols, ldc: P)
                     }
@@ -162,7 +166,7 @@ public enum ConvKernels {
         static func weightGradient(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>,
                                    _ g: ConvGeometry, outChannels O: Int,
                                    _ gw: UnsafeMutablePointer<Float>, accumulate: Bool) {
-            let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
+            let K = g.columnRows, P = g.columnCount
             let beta: Float = accumulate ? 1 : 0
             if P == 0 {
                 if !accumulate { gw.update(repeating: 0, count: O * K) }
@@ -176,7 +180,7 @@ public enum ConvKernels {
                     return
                 }
                 withScratch(O * P) { gc in
-                    Im2col.swapAxes01(gy, g.batch, O, inner: ohw, gc)
+                    Im2col.toColumnOrder(gy, g, channels: O, gc)
                     BLAS.sgemm(transA: false, transB: true, m: O, n: K, k: P, a: gc, lda: P, b: cols, ldb: P,
                                beta: beta, c: gw, ldc: K)
                 }
@@ -188,7 +192,7 @@ public enum ConvKernels {
                                               gradientChannels O2: Int, _ g: ConvGeometry,
                                               y: UnsafeMutablePointer<Float>, gw: UnsafeMutablePointer<Float>,
                                               accumulate: Bool) {
-            let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
+            let K = g.columnRows, P = g.columnCount
             let beta: Float = accumulate ? 1 : 0
             if P == 0 {
                 if !accumulate { gw.update(repeating: 0, count: O2 * K) }
@@ -206,8 +210,8 @@ public enum ConvKernels {
                 withScratch(Swift.max(O, O2) * P) { buf in
                     BLAS.sgemm(transA: false, transB: false, m: O, n: P, k: K, a: w, lda: K, b: cols, ldb: P,
                                c: buf, ldc: P)
-                    Im2col.swapAxes01(buf, O, g.batch, inner: ohw, y)
-                    Im2col.swapAxes01(gy, g.batch, O2, inner: ohw, buf)
+                    Im2col.fromColumnOrder(buf, g, channels: O, y)
+                    Im2col.toColumnOrder(gy, g, channels: O2, buf)
                     BLAS.sgemm(transA: false, transB: true, m: O2, n: K, k: P, a: buf, lda: P, b: cols, ldb: P,
                                beta: beta, c: gw, ldc: K)
                 }
@@ -219,14 +223,14 @@ public enum ConvKernels {
                                         _ g: ConvGeometry,
                                         gx: UnsafeMutablePointer<Float>, gw: UnsafeMutablePointer<Float>,
                                         accumulate: Bool) {
-            let K = g.columnRows, P = g.columnCount, ohw = g.outH * g.outW
+            let K = g.columnRows, P = g.columnCount
             if P == 0 || O == 0 || g.batch == 1 {
                 convolveTransposed(gy, weight: w, bias: nil, g, outChannels: O, gx)
                 weightGradient(x, gy, g, outChannels: O, gw, accumulate: accumulate)
                 return
             }
             withScratch(O * P) { gc in
-                Im2col.swapAxes01(gy, g.batch, O, inner: ohw, gc)
+                Im2col.toColumnOrder(gy, g, channels: O, gc)
                 withScratch(K * P) { cols in
                     BLAS.sgemm(transA: true, transB: false, m: K, n: P, k: O, a: w, lda: K, b: gc, ldb: P,
                                c: cols, ldc: P)

@@ -94,13 +94,23 @@ public enum Im2col {
         return Swift.max(1, Swift.min(g.batch, blockFloats / Swift.max(1, PH * PW)))
     }
 
+    /// Images whose columns are interleaved (the blocked layout, below): 16, one AVX-512
+    /// vector, when 16 padded planes fit 128 KB; else 1 (large images: their rows are long
+    /// enough to copy as they are).
+    @inline(__always)
+    public static func blockImages(_ g: ConvGeometry) -> Int {
+        let (PH, PW) = paddedPlaneSize(g)
+        return PH * PW * 16 <= 1 << 15 ? 16 : 1
+    }
+
     /// Runs `body(channel, images, planes)` for every (channel, image block) unit, split over
     /// threads; `planes` is a scratch block for the unit's padded planes, zeroed once per
-    /// thread (im2col relies on the borders staying zero; col2im clears what it uses).
+    /// thread and again when a unit's image count (so its layout) changes (im2col relies on
+    /// the borders staying zero; col2im clears what it uses).
     @inline(__always)
     static func forEachUnit(_ g: ConvGeometry, work: Int,
                             _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-        let per = imagesPerBlock(g)
+        let per = blockImages(g) > 1 ? blockImages(g) : imagesPerBlock(g)
         let blocks = (g.batch + per - 1) / per
         let (PH, PW) = paddedPlaneSize(g)
         let planes = per * PH * PW
@@ -108,9 +118,12 @@ public enum Im2col {
             let pp = UnsafeMutablePointer<Float>.allocate(capacity: planes)
             defer { pp.deallocate() }
             pp.update(repeating: 0, count: planes)
+            var lastCount = per
             for u in units {
                 let c = u / blocks, n0 = (u % blocks) * per
-                body(c, n0..<Swift.min(g.batch, n0 + per), pp)
+                let images = n0..<Swift.min(g.batch, n0 + per)
+                if images.count != lastCount { pp.update(repeating: 0, count: planes); lastCount = images.count }
+                body(c, images, pp)
             }
         }
     }
@@ -134,6 +147,20 @@ public enum Im2col {
         let ohw = OH * OW, np = g.batch * ohw, hw = H * W
         let (PH, PW) = paddedPlaneSize(g)
         let pph = PH * PW, rowStep = sh * PW
+        let nb = images.count, n0 = images.lowerBound
+        if blockImages(g) > 1 && nb > 1 {
+            // Blocked: the nb planes interleaved, then each tap in runs of nb (or OW·nb) floats.
+            for r in 0..<H {
+                sg_to_blocked(x + (n0 * C + c) * hw + r * W, C * hw, W, nb, pp + ((r + g.padH) * PW + g.padW) * nb)
+            }
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    let row = cols + ((c * kh + i) * kw + j) * np + n0 * ohw
+                    sg_im2col_blocked(pp + (i * PW + j) * nb, PW, nb, sh, sw, row, OH, OW)
+                }
+            }
+            return
+        }
         // The interiors; the borders stay zero.
         for (b, n) in images.enumerated() {
             let plane = x + (n * C + c) * hw, p = pp + b * pph + g.padH * PW + g.padW
@@ -173,6 +200,22 @@ public enum Im2col {
         let (PH, PW) = paddedPlaneSize(g)
         let pph = PH * PW, rowStep = sh * PW
         pp.update(repeating: 0, count: images.count * pph)
+        let nb = images.count, n0 = images.lowerBound
+        if blockImages(g) > 1 && nb > 1 {
+            if ohw > 0 {
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        let row = cols + ((c * kh + i) * kw + j) * np + n0 * ohw
+                        sg_col2im_blocked(row, pp + (i * PW + j) * nb, PW, nb, sh, sw, OH, OW)
+                    }
+                }
+            }
+            let v = bias.map { $0[c] } ?? 0
+            for r in 0..<H {
+                sg_from_blocked(pp + ((r + g.padH) * PW + g.padW) * nb, W, nb, x + (n0 * C + c) * hw + r * W, C * hw, v)
+            }
+            return
+        }
         if ohw > 0 {
             for i in 0..<kh {
                 for j in 0..<kw {
@@ -188,6 +231,43 @@ public enum Im2col {
             for r in 0..<H {
                 let s = p + r * PW, d = plane + r * W
                 for t in 0..<W { d[t] = s[t] + v }
+            }
+        }
+    }
+
+    /// The NCHW tensor `x` (`[N, channels, OH, OW]`, the window grid side of `g`) in the
+    /// column order of `g`'s column matrix: `[channels, N·OH·OW]`, images interleaved in
+    /// blocks of `blockImages(g)` (CNHW when that is 1). A product with the columns then
+    /// needs no other copy.
+    public static func toColumnOrder(_ x: UnsafePointer<Float>, _ g: ConvGeometry, channels O: Int,
+                                     _ dst: UnsafeMutablePointer<Float>) {
+        let NB = blockImages(g), N = g.batch, ohw = g.outH * g.outW
+        if NB == 1 { swapAxes01(x, N, O, inner: ohw, dst); return }
+        let xs = SendablePointer(x), ds = SendablePointer(dst)
+        Parallel.forEachChunk(O, work: 2 * O * N * ohw) { channels in
+            for o in channels {
+                for n0 in stride(from: 0, to: N, by: NB) {
+                    sg_to_blocked(xs.pointer + (n0 * O + o) * ohw, O * ohw, ohw, Swift.min(NB, N - n0),
+                                  ds.pointer + (o * N + n0) * ohw)
+                }
+            }
+        }
+    }
+
+    /// The inverse of `toColumnOrder`: a product's `[channels, N·OH·OW]` result in column
+    /// order as NCHW, with `bias[o]` added to channel o when given.
+    public static func fromColumnOrder(_ src: UnsafePointer<Float>, _ g: ConvGeometry, channels O: Int,
+                                       _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil) {
+        let NB = blockImages(g), N = g.batch, ohw = g.outH * g.outW
+        if NB == 1 { swapAxes01(src, O, N, inner: ohw, y, bias: bias); return }
+        let ss = SendablePointer(src), ys = SendablePointer(y), bs = bias.map { SendablePointer($0) }
+        Parallel.forEachChunk(O, work: 2 * O * N * ohw) { channels in
+            for o in channels {
+                let v = bs.map { $0.pointer[o] } ?? 0
+                for n0 in stride(from: 0, to: N, by: NB) {
+                    sg_from_blocked(ss.pointer + (o * N + n0) * ohw, ohw, Swift.min(NB, N - n0),
+                                    ys.pointer + (n0 * O + o) * ohw, O * ohw, v)
+                }
             }
         }
     }
