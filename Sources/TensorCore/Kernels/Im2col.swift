@@ -59,21 +59,27 @@ public struct ConvGeometry: Equatable, Sendable {
     public var imageCount: Int { batch * channels * height * width }
 }
 
-/// im2col / col2im for NCHW images, and the axis swap that goes with them.
+/// im2col / col2im for NCHW images, and the reordering that goes with them.
 ///
 /// The column matrix has shape `[C·kh·kw, N·OH·OW]` (row-major): row `(c, i, j)` holds, for
 /// every image `n` and window position `(oh, ow)`, the pixel
 /// `x[n, c, oh·sh − ph + i, ow·sw − pw + j]` (0 outside the image). With it a whole batch's
-/// convolution is ONE matrix product, `Y[O, N·OH·OW] = W[O, C·kh·kw] · cols`, whose result is
-/// in `[O, N, OH·OW]` order; `swapAxes01` turns it into NCHW (contiguous blocks of OH·OW
-/// floats, cheap next to the product).
+/// convolution is ONE matrix product, `Y[O, N·OH·OW] = W[O, C·kh·kw] · cols`.
+///
+/// Column order: the images go in blocks of `blockImages(g)` (16), and within a block the
+/// columns are `(oh, ow, n)`: the block's images side by side at each window position. A
+/// DCGAN's planes are 7-28 pixels wide, so image by image a tap would copy rows of 7-28
+/// floats, most of a vector masked off and each row a separate load and store (measured on
+/// W3: 2-3 cycles a float, 14 % of the step); interleaved, a tap copies runs of 16 floats, or
+/// OW·16 at stride 1. The product's result comes out in the same order;
+/// `fromColumnOrder`/`toColumnOrder` turn it into NCHW and back with 16×16 transposes.
+/// Large images (16 padded planes over 128 KB) use blocks of 1: columns `(n, oh, ow)`, their
+/// rows long enough to copy as they are.
 ///
 /// Both kernels walk the column matrix row by row, i.e. channel by channel: for one channel
 /// `c` they copy a block of images' planes into zero-bordered planes (small, they stay in
 /// L1/L2, and their inner loops need no bounds tests), then stream each of the `kh·kw` rows
-/// `(c, i, j)` through that block in order. Walking image by image instead jumps between
-/// rows `N·OH·OW` floats apart for every 49-float piece: measured on W3's layers, that made
-/// these copies latency-bound at 2-3 GB/s. The (channel, image block) units are independent
+/// `(c, i, j)` through that block in order. The (channel, image block) units are independent
 /// and split over up to `BLAS.maxThreads` threads when there is enough work; each writes its
 /// own part, so the result does not depend on the thread count.
 public enum Im2col {
