@@ -80,6 +80,7 @@ struct LabCommand: ParsableCommand {
         let stop = StopRequest.install()
         runner.shouldStop = { stop.requested }
         Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.stepBudget) steps each, \(runner.parallelism) at once → \(dir.path)")
+        fflush(nil)
         func writeTable(_ results: [CellResult]) throws {
             let table = GridTable(experiment: x, results: results, wallSeconds: Date().timeIntervalSince(start))
             try Data(table.markdown.utf8).write(to: dir.appendingPathComponent("\(x.name).md"), options: .atomic)

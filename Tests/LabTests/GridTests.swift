@@ -76,7 +76,7 @@ struct GridTests {
         #expect(t.markdown.contains("(paper 8.00 ± 0.10) †"))
         // An unfinished grid says so, and how many seeds each arm has.
         #expect(t.markdown.contains("Partial: 1 of 4 runs finished.") && t.markdown.contains("| arm | seeds | modes covered |"))
-        #expect(t.markdown.contains("| plain | 1 | 7.00 ± 0.00") && t.markdown.contains("| packed | 0 | – |"))
+        #expect(t.markdown.contains("| plain | 1 | 7.00 ± 0.00") && t.markdown.contains("| packed | 0 | – | – |"))
         #expect(t.json.contains("\"seeds\":1") && t.json.contains("\"seeds\":0"))
         #expect(t.json.contains("\"outside_error_bar\":true"))
         // The JSON gives each arm's own budget (an arm may set train.steps).

@@ -102,7 +102,7 @@ public struct GridTable: Sendable {
                 }
                 line += " \(text) |"
             }
-            line += " \(String(format: "%.1f", row.secondsPerRun)) |\n"
+            line += row.seeds == 0 && partial ? " – |\n" : " \(String(format: "%.1f", row.secondsPerRun)) |\n"
             out += line
         }
         if hasPublished {
