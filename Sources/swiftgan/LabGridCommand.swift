@@ -77,6 +77,12 @@ struct LabCommand: ParsableCommand {
             Swift.print("[\(done)/\(total)] \(cell.arm) seed \(cell.seed): \(metrics) (\(String(format: "%.1f", cell.seconds)) s)")
             fflush(nil)
         }
+        // Long cells (the paper's budget: an hour or more each) report every tenth of the way.
+        runner.stepDone = { arm, seed, step, steps in
+            guard steps >= 10_000, step % (steps / 10) == 0, step < steps else { return }
+            Swift.print("  \(arm) seed \(seed): step \(step) of \(steps)")
+            fflush(nil)
+        }
         let stop = StopRequest.install()
         runner.shouldStop = { stop.requested }
         Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.stepBudget) steps each, \(runner.parallelism) at once → \(dir.path)")
@@ -127,7 +133,8 @@ final class StopRequest: @unchecked Sendable {
                 let again = r.flag
                 r.flag = true
                 r.lock.unlock()
-                if again { exit(130) }
+                // _exit: no atexit handlers while training threads still run.
+                if again { _exit(130) }
                 FileHandle.standardError.write(Data("\nlab: stopping: the runs in training save their state (again to quit at once)\n".utf8))
             }
             source.resume()

@@ -159,32 +159,43 @@ struct GridTests {
         final class Steps: @unchecked Sendable { var count = 0 }
         let steps = Steps()
         let stopping = GridRunner(experiment: x, directory: dir, parallelism: 1)
-        stopping.checkpointSeconds = nil
-        stopping.shouldStop = { steps.count += 1; return steps.count == 5 }
-        #expect(message { _ = try stopping.run() }.hasPrefix("stopped"))
+        stopping.checkpointSeconds = 0  // a routine save after every step
         let partial = stopping.partialCheckpoint(arm: "plain", seed: 0)
+        final class Seen: @unchecked Sendable { var step: String? }
+        let seen = Seen()
+        stopping.stepDone = { _, _, step, _ in steps.count = step }
+        stopping.shouldStop = {
+            // Asked before the step's own save: the routine save of step 4 is there.
+            if steps.count == 5 { seen.step = (try? Checkpoint(contentsOf: partial))?.metadata["step"] }
+            return steps.count == 5
+        }
+        #expect(message { _ = try stopping.run() }.hasPrefix("stopped"))
+        #expect(seen.step == "4")
         let saved = try Checkpoint(contentsOf: partial)
         #expect(saved.metadata["step"] == "5")
+        let secondsBefore = try #require(Double(saved.metadata["lab.seconds"] ?? ""))
+        #expect(secondsBefore > 0)
         let recorded = (try? String(contentsOf: stopping.cellsFile, encoding: .utf8)) ?? ""
         #expect(recorded.isEmpty)  // the stopped cell is not a result
 
         // A runner that only counts the steps it trains.
         func counting() -> (GridRunner, Steps) {
             let r = GridRunner(experiment: x, directory: dir, parallelism: 1), n = Steps()
-            r.shouldStop = { n.count += 1; return false }
+            r.stepDone = { _, _, _, _ in n.count += 1 }
             return (r, n)
         }
         let (resuming, trained) = counting()
         let resumed = try resuming.run()
         #expect(trained.count == 7)  // steps 6...12
         #expect(resumed.count == 1 && resumed[0].metrics == reference[0].metrics)
+        #expect(resumed[0].seconds > secondsBefore)  // the stopped run's time counts
         #expect(!FileManager.default.fileExists(atPath: partial.path))  // gone once the cell is recorded
 
         // A truncated save, and one of another config: both retrain from step 0, same scores.
         var other = saved
         other.metadata["lab.config"] = "0000000000000000"
-        let whole = other.file.serialized()
-        for (damage, bytes) in [("truncated", whole.prefix(whole.count / 2)), ("another config", whole)] {
+        let whole = saved.file.serialized()
+        for (damage, bytes) in [("truncated", whole.prefix(whole.count / 2)), ("another config", other.file.serialized())] {
             try Data().write(to: stopping.cellsFile)
             try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: partial)

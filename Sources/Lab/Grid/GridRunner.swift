@@ -54,6 +54,9 @@ public final class GridRunner: @unchecked Sendable {
     /// flight saves its state and the grid stops with `GridStopped` (`swiftgan lab` asks it
     /// on Ctrl-C and SIGTERM).
     public var shouldStop: (@Sendable () -> Bool)?
+    /// Told (arm, seed, step, steps) after every training step of every cell: progress
+    /// within long cells.
+    public var stepDone: (@Sendable (String, Int, Int, Int) -> Void)?
 
     public var cellsFile: URL { directory.appendingPathComponent("cells.jsonl") }
 
@@ -74,7 +77,9 @@ public final class GridRunner: @unchecked Sendable {
                 done[GridRunner.key(c.arm, c.seed)] = c
             }
         }
-        let writer = try JSONLines.Writer(url: cellsFile)
+        // Synced: a cell's record must be on disk before its saved state is removed.
+        let writer = try JSONLines.Writer(url: cellsFile, sync: true)
+        CellSaving.removeStrayTemporaries(in: partialCheckpoint(arm: "", seed: 0).deletingLastPathComponent())
         var todo: [(Experiment.Arm, Int)] = []
         // Seed by seed: a grid stopped part way has every arm on its first seeds to compare.
         for seed in 0..<experiment.seeds {
@@ -104,14 +109,17 @@ public final class GridRunner: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: Swift.min(parallelism, Swift.max(1, work.count))) { _ in
             while true {
                 shared.lock.lock()
+                // No new cell once a stop is asked for.
+                if shared.failure == nil, self.shouldStop?() ?? false { shared.failure = GridStopped() }
                 guard shared.failure == nil, shared.next < work.count else { shared.lock.unlock(); return }
                 let i = shared.next
                 shared.next += 1
                 shared.lock.unlock()
                 do {
                     let (arm, seed) = work[i]
-                    let saving = CellSaving(url: self.partialCheckpoint(arm: arm, seed: seed),
+                    var saving = CellSaving(url: self.partialCheckpoint(arm: arm, seed: seed),
                                             every: self.checkpointSeconds, shouldStop: self.shouldStop)
+                    if let stepDone = self.stepDone { saving.stepDone = { stepDone(arm, seed, $0, $1) } }
                     let result = try GridRunner.train(configs[i], arm: arm, seed: seed,
                                                       picture: self.picture(arm: arm, seed: seed), saving: saving)
                     try writer.write(GridRunner.record(result))
@@ -123,7 +131,8 @@ public final class GridRunner: @unchecked Sendable {
                     progress?(n, total, result)
                 } catch {
                     shared.lock.lock()
-                    if shared.failure == nil { shared.failure = error }
+                    // A real error outranks a stop: it is the one to report.
+                    if shared.failure == nil || (shared.failure is GridStopped && !(error is GridStopped)) { shared.failure = error }
                     shared.lock.unlock()
                 }
             }
@@ -158,7 +167,8 @@ public final class GridRunner: @unchecked Sendable {
         var metrics: [String: Double] = [:]
         do {
             if let saving {
-                trainer.callbacks.append(CellSaving.Callback(saving, configHash: configHash, secondsBefore: secondsBefore, start: start))
+                trainer.callbacks.append(CellSaving.Callback(saving, configHash: configHash, steps: c.steps,
+                                                             secondsBefore: secondsBefore, start: start))
             }
             try trainer.fit(steps: Swift.max(0, c.steps - trainer.step))
             for m in try Runner.evaluate(trainer, c, data: data).metrics { metrics[m.name] = m.value }

@@ -23,7 +23,8 @@ public enum ConvKernels {
     static func forEachChunk(_ g: ConvGeometry, _ body: (Range<Int>, ConvGeometry, Bool) -> Void) {
         let perImage = Swift.max(1, g.columnRows * g.outH * g.outW)
         var per = Swift.max(1, columnBudget / perImage)
-        // Whole blocks of interleaved images (the nearest multiple, up to 1.5x the budget).
+        // Whole blocks of interleaved images: the nearest multiple (up to 1.5x the budget;
+        // 2x when only 8 images fit).
         let block = Im2col.blockImages(g)
         if block > 1 && per >= block / 2 { per = Swift.max(block, (per + block / 2) / block * block) }
         per = Swift.min(g.batch, per)

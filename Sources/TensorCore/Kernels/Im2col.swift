@@ -111,24 +111,30 @@ public enum Im2col {
 
     /// Runs `body(channel, images, planes)` for every (channel, image block) unit, split over
     /// threads; `planes` is a scratch block for the unit's padded planes, zeroed once per
-    /// thread and again when a unit's image count (so its layout) changes (im2col relies on
-    /// the borders staying zero; col2im clears what it uses).
+    /// thread (im2col relies on the borders staying zero; col2im clears what it uses). Units
+    /// go block by block, so a thread meets the last, smaller block (whose interleaved layout
+    /// differs) once; with `keepBordersZero` the planes are cleared again then.
     @inline(__always)
-    static func forEachUnit(_ g: ConvGeometry, work: Int,
+    static func forEachUnit(_ g: ConvGeometry, work: Int, keepBordersZero: Bool,
                             _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-        let per = blockImages(g) > 1 ? blockImages(g) : imagesPerBlock(g)
+        let blocked = blockImages(g) > 1
+        let per = blocked ? blockImages(g) : imagesPerBlock(g)
         let blocks = (g.batch + per - 1) / per
         let (PH, PW) = paddedPlaneSize(g)
         let planes = per * PH * PW
-        Parallel.forEachChunk(g.channels * blocks, work: work) { units in
+        let C = g.channels
+        Parallel.forEachChunk(C * blocks, work: work) { units in
             let pp = UnsafeMutablePointer<Float>.allocate(capacity: planes)
             defer { pp.deallocate() }
             pp.update(repeating: 0, count: planes)
             var lastCount = per
             for u in units {
-                let c = u / blocks, n0 = (u % blocks) * per
+                let c = u % C, n0 = (u / C) * per
                 let images = n0..<Swift.min(g.batch, n0 + per)
-                if images.count != lastCount { pp.update(repeating: 0, count: planes); lastCount = images.count }
+                if blocked && keepBordersZero && images.count != lastCount {
+                    pp.update(repeating: 0, count: planes)
+                    lastCount = images.count
+                }
                 body(c, images, pp)
             }
         }
@@ -139,7 +145,7 @@ public enum Im2col {
                               _ cols: UnsafeMutablePointer<Float>) {
         if g.columnCount == 0 || g.columnRows == 0 { return }
         let xs = SendablePointer(x), cs = SendablePointer(cols)
-        forEachUnit(g, work: g.columnRows * g.columnCount) { c, images, pp in
+        forEachUnit(g, work: g.columnRows * g.columnCount, keepBordersZero: true) { c, images, pp in
             im2col(xs.pointer, g, cs.pointer, channel: c, images: images, planes: pp)
         }
     }
@@ -190,7 +196,7 @@ public enum Im2col {
                               _ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil) {
         if g.imageCount == 0 { return }
         let cs = SendablePointer(cols), xs = SendablePointer(x), bs = bias.map { SendablePointer($0) }
-        forEachUnit(g, work: g.columnRows * g.columnCount + g.imageCount) { c, images, pp in
+        forEachUnit(g, work: g.columnRows * g.columnCount + g.imageCount, keepBordersZero: false) { c, images, pp in
             col2im(cs.pointer, g, xs.pointer, bias: bs?.pointer, channel: c, images: images, planes: pp)
         }
     }
