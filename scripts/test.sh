@@ -28,5 +28,10 @@ if [ "${SWIFTGAN_SKIP_MPI:-0}" != 1 ]; then
 fi
 swift build -c release --build-tests "${traits[@]}"
 swift test -c release --skip-build "${traits[@]}" "$@"
+# The convolutions' hand-written AVX-512 kernels fall back to portable loops on other CPUs:
+# the same tests again with the fallbacks forced (on a CPU without AVX-512 this repeats them).
+if [ $# -eq 0 ]; then
+    SWIFTGAN_PORTABLE_KERNELS=1 swift test -c release --skip-build "${traits[@]}" --filter Convolution
+fi
 # Data-parallel training on Open MPI under mpirun, with the binary built above.
 [ "${SWIFTGAN_SKIP_MPI:-0}" = 1 ] || SWIFTGAN_MPI_BIN="$PWD/.build/release/swiftgan" bash scripts/test-mpi.sh
