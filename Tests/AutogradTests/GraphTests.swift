@@ -21,6 +21,23 @@ struct GraphTests {
         #expect(gradients(of: z, wrt: [x])[0].toArray() == [16])
     }
 
+    /// Summing a gradient's contributions must never write into a tensor held elsewhere:
+    /// the caller's seed, which `+` passes on unchanged to both of its inputs, or a target's
+    /// gradient that is summed further down the walk.
+    @Test func summedGradientsLeaveTensorsHeldElsewhereUnchanged() {
+        let x = Tensor([1, 2, 3]).requiringGradient()
+        let seed = Tensor([1, 10, 100])
+        let g = gradients(of: x + x + x, wrt: [x], seed: seed)[0]
+        #expect(g.toArray() == [3, 30, 300])
+        #expect(seed.toArray() == [1, 10, 100])
+        // A partial sum that is itself a target's gradient, then summed further.
+        let h = x * 2
+        let out = (h + h * h + x).sum()  // dh: 1 + 2h; dx: 2·dh + 1 = 3 + 8x
+        let both = gradients(of: out, wrt: [h, x])
+        #expect(both[0].toArray() == [5, 9, 13])
+        #expect(both[1].toArray() == [11, 19, 27])
+    }
+
     @Test func unusedTargetsGetZerosAndUntrackedOutputsToo() {
         let a = Tensor([1, 2]).requiringGradient()
         let b = Tensor([3, 4, 5]).requiringGradient()
