@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Lab
 import Runs
+import Synchronization
 
 /// `swiftgan lab`: runs an experiment grid (arms × seeds) and writes its tables.
 struct LabCommand: ParsableCommand {
@@ -83,8 +84,8 @@ struct LabCommand: ParsableCommand {
             Swift.print("  \(arm) seed \(seed): step \(step) of \(steps)")
             fflush(nil)
         }
-        let stop = StopRequest.install()
-        runner.shouldStop = { stop.requested }
+        StopRequest.install()
+        runner.shouldStop = { StopRequest.requested }
         Swift.print("\(x.name): \(x.arms.count) arms × \(x.seeds) seeds, \(x.stepBudget) steps each, \(runner.parallelism) at once → \(dir.path)")
         fflush(nil)
         func writeTable(_ results: [CellResult]) throws {
@@ -116,30 +117,24 @@ struct LabCommand: ParsableCommand {
 
 /// Ctrl-C or SIGTERM, once: asks the grid to stop after each cell in flight has saved its
 /// state. A second one ends the process at once.
-final class StopRequest: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    private var sources: [DispatchSourceSignal] = []
+///
+/// A plain signal handler that only counts (an atomic add) and writes a fixed message: a
+/// Dispatch signal source would run its handler on a global queue, which the grid's own
+/// workers keep saturated, so a stop could wait for a whole cell to finish.
+enum StopRequest {
+    static let signals = Atomic<Int>(0)
+    static let message: StaticString = "\nlab: stopping: the runs in training save their state (again to quit at once)\n"
 
-    var requested: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    static var requested: Bool { signals.load(ordering: .relaxed) > 0 }
 
-    static func install() -> StopRequest {
-        let r = StopRequest()
+    static func install() {
+        _ = signals.load(ordering: .relaxed)  // the global exists before any handler runs
         for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                r.lock.lock()
-                let again = r.flag
-                r.flag = true
-                r.lock.unlock()
+            signal(sig) { _ in
                 // _exit: no atexit handlers while training threads still run.
-                if again { _exit(130) }
-                FileHandle.standardError.write(Data("\nlab: stopping: the runs in training save their state (again to quit at once)\n".utf8))
+                if StopRequest.signals.add(1, ordering: .relaxed).newValue > 1 { _exit(130) }
+                _ = write(2, StopRequest.message.utf8Start, StopRequest.message.utf8CodeUnitCount)
             }
-            source.resume()
-            r.sources.append(source)
         }
-        return r
     }
 }
