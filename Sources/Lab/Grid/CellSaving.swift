@@ -37,9 +37,9 @@ struct CellSaving {
     /// A trainer restored from the saved state and the seconds already spent, or nil when
     /// there is none. State saved for another config, or unreadable (a truncated file), is
     /// reported on stderr and the cell starts over: its cost is only the lost time.
-    func resume(_ c: RunConfig, data: TrainingData, configHash: String, cell: String) throws -> (GANTrainer, Double)? {
+    func resume(_ c: RunConfig, data: TrainingData, configHash: String, cell: String) throws -> (trainer: GANTrainer, seconds: Double)? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        func startOver(_ why: String) -> (GANTrainer, Double)? {
+        func startOver(_ why: String) -> (trainer: GANTrainer, seconds: Double)? {
             FileHandle.standardError.write(Data("lab: \(cell): \(why); training it from the start\n".utf8))
             try? FileManager.default.removeItem(at: url)
             return nil

@@ -60,9 +60,12 @@ public final class GridRunner: @unchecked Sendable {
 
     public var cellsFile: URL { directory.appendingPathComponent("cells.jsonl") }
 
+    /// The folder of the saved states of cells in training.
+    var partialFolder: URL { directory.appendingPathComponent("partial") }
+
     /// Where a cell in training keeps its state until it is in `cells.jsonl`.
     public func partialCheckpoint(arm: String, seed: Int) -> URL {
-        directory.appendingPathComponent("partial").appendingPathComponent("\(arm)-seed-\(seed).safetensors")
+        partialFolder.appendingPathComponent("\(arm)-seed-\(seed).safetensors")
     }
 
     /// Trains every cell not yet in `cells.jsonl` and returns all results in grid order.
@@ -79,7 +82,7 @@ public final class GridRunner: @unchecked Sendable {
         }
         // Synced: a cell's record must be on disk before its saved state is removed.
         let writer = try JSONLines.Writer(url: cellsFile, sync: true)
-        CellSaving.removeStrayTemporaries(in: partialCheckpoint(arm: "", seed: 0).deletingLastPathComponent())
+        CellSaving.removeStrayTemporaries(in: partialFolder)
         var todo: [(Experiment.Arm, Int)] = []
         // Seed by seed: a grid stopped part way has every arm on its first seeds to compare.
         for seed in 0..<experiment.seeds {
@@ -138,7 +141,7 @@ public final class GridRunner: @unchecked Sendable {
             }
         }
         try writer.close()
-        rmdir(directory.appendingPathComponent("partial").path)  // only when empty: no cell left state there
+        rmdir(partialFolder.path)  // only when empty: no cell left state there
         let results = experiment.arms.flatMap { arm in (0..<experiment.seeds).compactMap { shared.done[GridRunner.key(arm.name, $0)] } }
         if var stopped = shared.failure as? GridStopped { stopped.finished = results; throw stopped }
         if let failure = shared.failure { throw failure }
@@ -158,12 +161,9 @@ public final class GridRunner: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         let configHash = hash(c)
         let data = try DataSources.make(c)
-        var trainer = try Runner.makeTrainer(c, data: data)
-        var secondsBefore = 0.0
-        if let saving, let (restored, seconds) = try saving.resume(c, data: data, configHash: configHash, cell: "\(arm) seed \(seed)") {
-            trainer = restored
-            secondsBefore = seconds
-        }
+        let resumed = try saving?.resume(c, data: data, configHash: configHash, cell: "\(arm) seed \(seed)")
+        let trainer = try resumed?.trainer ?? Runner.makeTrainer(c, data: data)
+        let secondsBefore = resumed?.seconds ?? 0
         var metrics: [String: Double] = [:]
         do {
             if let saving {
