@@ -124,60 +124,60 @@ void sg_col2im_tap(const float *src, float *planes, long plane_stride, long row_
 
 // ---- blocked layout ----
 // The runs are whole vectors when nb is 16; the loops are written for the compiler to
-// vectorize (SG_CLONES builds them for AVX-512, AVX2 and baseline).
+// vectorize (SG_CLONES builds them for AVX-512, AVX2 and baseline). Each kernel is one
+// always-inlined loop nest, entered with a literal 16 so that case compiles to whole-vector
+// moves, and with nb otherwise.
 
-SG_CLONES void sg_im2col_blocked(const float *planes, long pw, long nb, long sh, long sw,
-                                 float *dst, long oh, long ow) {
+#define SG_INLINE static inline __attribute__((always_inline))
+
+SG_INLINE void im2col_runs(const float *planes, long pw, long nb, long sh, long sw,
+                           float *dst, long oh, long ow) {
     if (sw == 1) {
         long run = ow * nb;
         for (long r = 0; r < oh; r++, dst += run) {
             const float *s = planes + r * sh * pw * nb;
             for (long t = 0; t < run; t++) dst[t] = s[t];
         }
-    } else if (nb == 16) {
-        for (long r = 0; r < oh; r++) {
-            const float *s = planes + r * sh * pw * 16;
-            for (long c = 0; c < ow; c++, dst += 16) {
-                const float *sc = s + c * sw * 16;
-                for (int b = 0; b < 16; b++) dst[b] = sc[b];
-            }
-        }
-    } else {
-        for (long r = 0; r < oh; r++) {
-            const float *s = planes + r * sh * pw * nb;
-            for (long c = 0; c < ow; c++, dst += nb) {
-                const float *sc = s + c * sw * nb;
-                for (long b = 0; b < nb; b++) dst[b] = sc[b];
-            }
+        return;
+    }
+    for (long r = 0; r < oh; r++) {
+        const float *s = planes + r * sh * pw * nb;
+        for (long c = 0; c < ow; c++, dst += nb) {
+            const float *sc = s + c * sw * nb;
+            for (long b = 0; b < nb; b++) dst[b] = sc[b];
         }
     }
 }
 
-SG_CLONES void sg_col2im_blocked(const float *src, float *planes, long pw, long nb, long sh, long sw,
-                                 long oh, long ow) {
+SG_INLINE void col2im_runs(const float *src, float *planes, long pw, long nb, long sh, long sw,
+                           long oh, long ow) {
     if (sw == 1) {
         long run = ow * nb;
         for (long r = 0; r < oh; r++, src += run) {
             float *d = planes + r * sh * pw * nb;
             for (long t = 0; t < run; t++) d[t] += src[t];
         }
-    } else if (nb == 16) {
-        for (long r = 0; r < oh; r++) {
-            float *d = planes + r * sh * pw * 16;
-            for (long c = 0; c < ow; c++, src += 16) {
-                float *dc = d + c * sw * 16;
-                for (int b = 0; b < 16; b++) dc[b] += src[b];
-            }
-        }
-    } else {
-        for (long r = 0; r < oh; r++) {
-            float *d = planes + r * sh * pw * nb;
-            for (long c = 0; c < ow; c++, src += nb) {
-                float *dc = d + c * sw * nb;
-                for (long b = 0; b < nb; b++) dc[b] += src[b];
-            }
+        return;
+    }
+    for (long r = 0; r < oh; r++) {
+        float *d = planes + r * sh * pw * nb;
+        for (long c = 0; c < ow; c++, src += nb) {
+            float *dc = d + c * sw * nb;
+            for (long b = 0; b < nb; b++) dc[b] += src[b];
         }
     }
+}
+
+SG_CLONES void sg_im2col_blocked(const float *planes, long pw, long nb, long sh, long sw,
+                                 float *dst, long oh, long ow) {
+    if (nb == 16) im2col_runs(planes, pw, 16, sh, sw, dst, oh, ow);
+    else im2col_runs(planes, pw, nb, sh, sw, dst, oh, ow);
+}
+
+SG_CLONES void sg_col2im_blocked(const float *src, float *planes, long pw, long nb, long sh, long sw,
+                                 long oh, long ow) {
+    if (nb == 16) col2im_runs(src, planes, pw, 16, sh, sw, oh, ow);
+    else col2im_runs(src, planes, pw, nb, sh, sw, oh, ow);
 }
 
 SG_CLONES static void to_blocked_portable(const float *src, long src_stride, long n, long nb, float *dst) {

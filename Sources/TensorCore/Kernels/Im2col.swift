@@ -249,12 +249,11 @@ public enum Im2col {
 
     /// The NCHW tensor `x` (`[N, channels, OH, OW]`, the window grid side of `g`) in the
     /// column order of `g`'s column matrix: `[channels, N·OH·OW]`, images interleaved in
-    /// blocks of `blockImages(g)` (CNHW when that is 1). A product with the columns then
-    /// needs no other copy.
+    /// blocks of `blockImages(g)` (CNHW when that is 1: the blocks are then plain copies of
+    /// OH·OW floats). A product with the columns then needs no other copy.
     public static func toColumnOrder(_ x: UnsafePointer<Float>, _ g: ConvGeometry, channels O: Int,
                                      _ dst: UnsafeMutablePointer<Float>) {
         let NB = blockImages(g), N = g.batch, ohw = g.outH * g.outW
-        if NB == 1 { swapAxes01(x, N, O, inner: ohw, dst); return }
         let xs = SendablePointer(x), ds = SendablePointer(dst)
         Parallel.forEachChunk(O, work: 2 * O * N * ohw) { channels in
             for o in channels {
@@ -271,7 +270,6 @@ public enum Im2col {
     public static func fromColumnOrder(_ src: UnsafePointer<Float>, _ g: ConvGeometry, channels O: Int,
                                        _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil) {
         let NB = blockImages(g), N = g.batch, ohw = g.outH * g.outW
-        if NB == 1 { swapAxes01(src, O, N, inner: ohw, y, bias: bias); return }
         let ss = SendablePointer(src), ys = SendablePointer(y), bs = bias.map { SendablePointer($0) }
         Parallel.forEachChunk(O, work: 2 * O * N * ohw) { channels in
             for o in channels {
@@ -279,31 +277,6 @@ public enum Im2col {
                 for n0 in stride(from: 0, to: N, by: NB) {
                     sg_from_blocked(ss.pointer + (o * N + n0) * ohw, ohw, Swift.min(NB, N - n0),
                                     ys.pointer + (n0 * O + o) * ohw, O * ohw, v)
-                }
-            }
-        }
-    }
-
-    /// `dst[j, i, :] = src[i, j, :] (+ bias[i])` for `src` of shape `[a, b, inner]`:
-    /// swaps the two leading axes (NCHW ↔ CNHW). With `bias` (a values, indexed by the
-    /// first axis of `src`), adds it to each copied block.
-    public static func swapAxes01(_ src: UnsafePointer<Float>, _ a: Int, _ b: Int, inner: Int,
-                                  _ dst: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>? = nil) {
-        if inner == 1 && bias == nil {
-            for i in 0..<a { for j in 0..<b { dst[j * a + i] = src[i * b + j] } }
-            return
-        }
-        for i in 0..<a {
-            let s = src + i * b * inner
-            if let bias {
-                let v = bias[i]
-                for j in 0..<b {
-                    let sp = s + j * inner, dp = dst + (j * a + i) * inner
-                    for t in 0..<inner { dp[t] = sp[t] + v }
-                }
-            } else {
-                for j in 0..<b {
-                    (dst + (j * a + i) * inner).update(from: s + j * inner, count: inner)
                 }
             }
         }
