@@ -91,6 +91,8 @@ struct ConvolutionTests {
             ([17, 3, 6, 5], [2, 3, 3, 3], (1, 1), (1, 1)),
             ([19, 2, 9, 8], [3, 2, 5, 5], (2, 2), (2, 2)),
             ([33, 1, 7, 6], [2, 1, 3, 2], (2, 1), (1, 0)),
+            // planes too large to interleave (blocks of 1 image)
+            ([3, 2, 48, 47], [3, 2, 3, 3], (2, 2), (1, 1)),
         ]
         for (xs, ws, s, p) in cases {
             let x = Tensor.randomNormal(xs, using: &rng)
@@ -118,6 +120,7 @@ struct ConvolutionTests {
             ([1, 2, 2, 21], [2, 1, 3, 3], 1, 1, 0),
             ([18, 3, 4, 3], [3, 2, 5, 5], 2, 2, 1),
             ([16, 2, 3, 4], [2, 3, 3, 3], 1, 1, 0),
+            ([3, 2, 24, 24], [2, 3, 4, 4], 2, 1, 0),  // a 48×48 output: blocks of 1 image
         ]
         for (xs, ws, s, p, op) in cases {
             let x = Tensor.randomNormal(xs, using: &rng)
